@@ -1,0 +1,1 @@
+# Makes the assets folder installable as the package data "massage_trainer.assets".
