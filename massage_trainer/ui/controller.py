@@ -1,0 +1,486 @@
+"""The one adapter between the session engine and the widgets.
+
+``SessionController`` owns the domain ``SessionEngine`` and a single-shot ``QTimer``.
+Widgets take the controller in ``__init__``, listen to its signals and send user input
+back through its command methods; they never talk to each other.
+
+Every signal is emitted only when the value it carries really changed: after each
+command and each timer wake-up the controller takes a fresh engine snapshot and
+compares it with the last one it published.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.models import Routine, Side, Step, Technique, Zone
+from massage_trainer.domain.session import (
+    Clock,
+    MonotonicClock,
+    SessionEngine,
+    SessionState,
+    Snapshot,
+    StepStatus,
+)
+
+WARNING_LEAD_S = 5
+"""How many seconds before a step ends the warning cue comes."""
+
+ADJUST_STEP_S = 30
+"""How much the +/- controls add to or take from the current step."""
+
+# Wake up a little after the whole-second boundary, so the value read then is
+# already the new one even if the timer fires a millisecond early.
+_WAKE_MARGIN_S = 0.005
+
+
+def describe_zones(zones: Sequence[Zone]) -> str:
+    """The zones in plain words, merging a left/right pair into "both sides"."""
+    by_name: dict[str, set[Side]] = {}
+    for zone in zones:
+        by_name.setdefault(zone.name, set()).add(zone.side)
+    parts = []
+    for name, sides in by_name.items():
+        if {Side.LEFT, Side.RIGHT} <= sides:
+            parts.append(f"{name}, both sides")
+        elif sides == {Side.LEFT}:
+            parts.append(f"{name}, left side")
+        elif sides == {Side.RIGHT}:
+            parts.append(f"{name}, right side")
+        else:
+            parts.append(name)
+    if len(parts) <= 1:
+        return "".join(parts)
+    return "; ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def format_clock(seconds: int) -> str:
+    """Whole seconds as m:ss (or h:mm:ss); negative values get a leading "+" (overtime)."""
+    sign = "+" if seconds < 0 else ""
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes}:{secs:02d}"
+
+
+class SessionController(QObject):
+    """Adapts the domain session engine to Qt signals and commands."""
+
+    routine_changed = Signal()
+    """A routine was loaded; everything resets."""
+    step_changed = Signal(int)
+    """The current step index."""
+    remaining_changed = Signal(int)
+    """Whole seconds left in the current step (ceil); negative in overtime."""
+    get_ready_changed = Signal(int)
+    """Whole seconds left in the get-ready countdown (ceil); 0 when none runs."""
+    state_changed = Signal(str)
+    """The SessionState value: "ready", "running", "paused" or "finished"."""
+    statuses_changed = Signal()
+    """Some step's status changed."""
+    auto_advance_changed = Signal(bool)
+    """Auto-advance was switched on or off."""
+    zone_focus_changed = Signal(object)
+    """tuple[str, ...]: the zone ids to highlight (the previewed step's, else the current's)."""
+    focus_technique_changed = Signal(object)
+    """Technique | None: the technique of the previewed, else the current, step."""
+    preview_changed = Signal(int)
+    """The previewed step index, -1 for none."""
+    zone_selected = Signal(str)
+    """The zone id the user selected on the diagram, "" for none."""
+    cue = Signal(str, str)
+    """kind ("warning" | "change" | "finish" | "start"), the text to announce."""
+
+    def __init__(
+        self,
+        library: ContentLibrary,
+        clock: Clock | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._clock: Clock = clock if clock is not None else MonotonicClock()
+        self._routine: Routine | None = None
+        self._engine: SessionEngine | None = None
+        self._published: Snapshot | None = None
+        self._remaining_shown = 0
+        self._get_ready_shown = 0
+        self._preview = -1
+        self._selected_zone = ""
+        self._focus_zones: tuple[str, ...] = ()
+        self._focus_technique: Technique | None = None
+        self._warning_armed = False
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self.tick)
+
+        # Start with the first routine so widgets always have something to show; the
+        # main window then loads the one the user had last.
+        first = next(iter(library.routines), None)
+        if first is not None:
+            self._load(first, emit=False)
+
+    # -- read-only state --------------------------------------------------------------
+
+    @property
+    def library(self) -> ContentLibrary:
+        return self._library
+
+    @property
+    def routine(self) -> Routine | None:
+        """The loaded routine; None only when the library has no routine at all."""
+        return self._routine
+
+    @property
+    def engine(self) -> SessionEngine | None:
+        """The engine for the loaded routine; None when no routine is loaded."""
+        return self._engine
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def step_count(self) -> int:
+        return len(self._routine.steps) if self._routine is not None else 0
+
+    @property
+    def current_index(self) -> int:
+        """The current step index (clamped to the last step once finished)."""
+        if self._engine is None:
+            return -1
+        return min(self._engine.index, self.step_count - 1)
+
+    @property
+    def preview_index(self) -> int:
+        return self._preview
+
+    @property
+    def timer_active(self) -> bool:
+        """Whether a display wake-up is scheduled (only while the session runs)."""
+        return self._timer.isActive()
+
+    def snapshot(self) -> Snapshot | None:
+        """A fresh engine snapshot, or None when no routine is loaded."""
+        return self._engine.snapshot() if self._engine is not None else None
+
+    def remaining_seconds(self) -> int:
+        """Whole seconds left in the current step as shown (ceil; negative in overtime)."""
+        return self._remaining_shown
+
+    def get_ready_seconds(self) -> int:
+        """Whole seconds left in the get-ready countdown as shown; 0 when none runs."""
+        return self._get_ready_shown
+
+    def state(self) -> SessionState:
+        return self._engine.state if self._engine is not None else SessionState.READY
+
+    def step(self, index: int) -> Step:
+        """The routine's step at ``index``; IndexError when there is none."""
+        if self._routine is None:
+            raise IndexError("no routine is loaded")
+        return self._routine.steps[index]
+
+    def technique_for_step(self, index: int) -> Technique:
+        """The technique the step at ``index`` uses; KeyError if the library lacks it."""
+        return self._library.techniques[self.step(index).technique]
+
+    def zones_for_step(self, index: int) -> tuple[Zone, ...]:
+        """The library zones the step works on (unknown ids are left out)."""
+        return tuple(
+            self._library.zones[zone_id]
+            for zone_id in self.step(index).zones
+            if zone_id in self._library.zones
+        )
+
+    def describe_step(self, index: int) -> str:
+        """ "<technique> on <zones>, <pressure> pressure" for the step at ``index``."""
+        step = self.step(index)
+        technique = self._library.techniques.get(step.technique)
+        name = technique.name if technique is not None else step.technique
+        where = describe_zones(self.zones_for_step(index)) or ", ".join(step.zones)
+        return f"{name} on {where}, {step.pressure.label.lower()} pressure"
+
+    def steps_for_zone(self, zone_id: str) -> tuple[int, ...]:
+        """Indices of the steps that work on ``zone_id``."""
+        if self._routine is None or not zone_id:
+            return ()
+        return tuple(i for i, step in enumerate(self._routine.steps) if zone_id in step.zones)
+
+    def focus_zones(self) -> tuple[str, ...]:
+        """The zone ids to highlight: the previewed step's, else the current step's."""
+        return self._focus_zones
+
+    def focus_technique(self) -> Technique | None:
+        """The technique of the previewed step, else of the current step."""
+        return self._focus_technique
+
+    def selected_zone(self) -> str:
+        """The zone the user selected on the diagram, "" for none."""
+        return self._selected_zone
+
+    # -- commands ---------------------------------------------------------------------
+
+    def load_routine(self, routine_id: str) -> None:
+        """Load a routine by id and reset the session; KeyError if there is no such id."""
+        routine = self._library.routines[routine_id]
+        self._load(routine_id, emit=True, routine=routine)
+
+    def reset(self) -> None:
+        """Start the loaded routine over from its first step."""
+        if self._routine is not None:
+            self._load(self._routine.id, emit=True, routine=self._routine)
+
+    def start(self) -> None:
+        """Start the session (or resume it when paused)."""
+        if self._engine is None:
+            return
+        if self._engine.state is SessionState.PAUSED:
+            self._command(self._engine.resume)
+        else:
+            self._command(self._engine.start)
+
+    def pause(self) -> None:
+        if self._engine is not None:
+            self._command(self._engine.pause)
+
+    def toggle(self) -> None:
+        """Start, pause or resume, whichever fits; after the finish, start over."""
+        if self._engine is None:
+            return
+        if self._engine.state is SessionState.FINISHED:
+            self.reset()
+            self.start()
+            return
+        self._command(self._engine.toggle)
+
+    def next_step(self) -> None:
+        if self._engine is not None:
+            self._command(self._engine.next)
+
+    def previous_step(self) -> None:
+        if self._engine is not None:
+            self._command(self._engine.previous)
+
+    def restart_step(self) -> None:
+        if self._engine is not None:
+            self._command(self._engine.restart_step)
+
+    def finish(self) -> None:
+        if self._engine is not None:
+            self._command(self._engine.finish)
+
+    def select_step(self, index: int) -> None:
+        """Jump the session to the step at ``index``."""
+        if self._engine is None or not 0 <= index < self.step_count:
+            return
+        engine = self._engine
+        self._command(lambda: engine.go_to(index))
+
+    def adjust(self, seconds: float) -> None:
+        """Give the current step more (positive) or less (negative) time."""
+        if self._engine is not None:
+            engine = self._engine
+            self._command(lambda: engine.adjust(seconds))
+
+    def set_auto_advance(self, on: bool) -> None:
+        """Move on by itself when a step's time is up (on), or run into overtime (off)."""
+        if self._engine is not None:
+            engine = self._engine
+            self._command(lambda: engine.set_auto_advance(bool(on)))
+
+    def preview_step(self, index: int) -> None:
+        """Show the step at ``index`` on the diagram without moving the session; -1 clears."""
+        if not 0 <= index < self.step_count:
+            index = -1
+        if index == self._preview:
+            return
+        self._preview = index
+        self.preview_changed.emit(index)
+        self._update_focus()
+
+    def select_zone(self, zone_id: str) -> None:
+        """Select a zone (from the diagram) so the steps working on it are marked; "" clears."""
+        if zone_id and zone_id not in self._library.zones:
+            zone_id = ""
+        if zone_id == self._selected_zone:
+            return
+        self._selected_zone = zone_id
+        self.zone_selected.emit(zone_id)
+
+    @Slot()
+    def tick(self) -> None:
+        """Let the engine catch up with the clock, publish changes and reschedule.
+
+        The QTimer calls this just after each whole-second boundary; tests call it
+        directly after moving a fake clock.
+        """
+        if self._engine is None:
+            return
+        self._engine.update()
+        self._sync()
+
+    # -- internals --------------------------------------------------------------------
+
+    def _load(self, routine_id: str, *, emit: bool, routine: Routine | None = None) -> None:
+        routine = routine if routine is not None else self._library.routines[routine_id]
+        self._timer.stop()
+        auto_advance = self._engine.auto_advance if self._engine is not None else True
+        self._routine = routine
+        self._engine = SessionEngine(
+            [float(step.duration_s) for step in routine.steps],
+            self._clock,
+            auto_advance=auto_advance,
+        )
+        snapshot = self._engine.snapshot()
+        self._published = snapshot
+        self._remaining_shown = math.ceil(snapshot.remaining_s)
+        self._get_ready_shown = 0
+        self._preview = -1
+        self._selected_zone = ""
+        self._warning_armed = self._remaining_shown > WARNING_LEAD_S
+        self._focus_zones, self._focus_technique = self._compute_focus()
+        if not emit:
+            return
+        self.routine_changed.emit()
+        self.preview_changed.emit(-1)
+        self.zone_selected.emit("")
+        self.step_changed.emit(self.current_index)
+        self.state_changed.emit(str(snapshot.state.value))
+        self.statuses_changed.emit()
+        self.remaining_changed.emit(self._remaining_shown)
+        self.get_ready_changed.emit(0)
+        self.zone_focus_changed.emit(self._focus_zones)
+        self.focus_technique_changed.emit(self._focus_technique)
+
+    def _command(self, action: Callable[[], object]) -> None:
+        action()
+        self._sync()
+
+    def _sync(self) -> None:
+        """Publish whatever changed since the last snapshot and reschedule the timer."""
+        engine = self._engine
+        if engine is None:
+            return
+        old = self._published
+        new = engine.snapshot()
+        self._published = new
+        running = new.state is SessionState.RUNNING
+        in_get_ready = running and engine.in_get_ready()
+        remaining_shown = math.ceil(new.remaining_s)
+        get_ready_shown = math.ceil(engine.get_ready_remaining()) if in_get_ready else 0
+
+        index_changed = old is None or old.index != new.index
+        state_changed = old is None or old.state != new.state
+
+        if index_changed:
+            # The session moved on: a preview of another step would now mislead.
+            if self._preview != -1:
+                self._preview = -1
+                self.preview_changed.emit(-1)
+            self._warning_armed = remaining_shown > WARNING_LEAD_S
+            self.step_changed.emit(self.current_index)
+        if state_changed:
+            self.state_changed.emit(str(new.state.value))
+        if old is None or tuple(old.statuses) != tuple(new.statuses):
+            self.statuses_changed.emit()
+        if old is None or old.auto_advance != new.auto_advance:
+            self.auto_advance_changed.emit(bool(new.auto_advance))
+        if remaining_shown != self._remaining_shown:
+            self._remaining_shown = remaining_shown
+            self.remaining_changed.emit(remaining_shown)
+        if get_ready_shown != self._get_ready_shown:
+            self._get_ready_shown = get_ready_shown
+            self.get_ready_changed.emit(get_ready_shown)
+        self._update_focus()
+        self._emit_cues(old, new, index_changed, state_changed, in_get_ready)
+        self._schedule(new, in_get_ready)
+
+    def _emit_cues(
+        self,
+        old: Snapshot | None,
+        new: Snapshot,
+        index_changed: bool,
+        state_changed: bool,
+        in_get_ready: bool,
+    ) -> None:
+        if new.state is SessionState.FINISHED:
+            if state_changed:
+                self._warning_armed = False
+                self.cue.emit("finish", self._finish_text())
+            return
+        started = (
+            state_changed
+            and old is not None
+            and old.state is SessionState.READY
+            and new.state is SessionState.RUNNING
+        )
+        if started:
+            self.cue.emit("start", f"Starting: {self.describe_step(self.current_index)}")
+        elif index_changed and new.state is not SessionState.READY:
+            self.cue.emit("change", f"Next: {self.describe_step(self.current_index)}")
+        if self._remaining_shown > WARNING_LEAD_S:
+            self._warning_armed = True
+        elif (
+            self._warning_armed
+            and new.state is SessionState.RUNNING
+            and not in_get_ready
+            and 0 < self._remaining_shown <= WARNING_LEAD_S
+        ):
+            self._warning_armed = False
+            following = self.current_index + 1
+            if following < self.step_count:
+                text = (
+                    f"{self._remaining_shown} seconds left. Then: {self.describe_step(following)}"
+                )
+            else:
+                text = f"{self._remaining_shown} seconds left in the last step."
+            self.cue.emit("warning", text)
+
+    def _finish_text(self) -> str:
+        title = self._routine.title if self._routine is not None else "The routine"
+        return f"{title} is complete. Let your partner rest for a few minutes."
+
+    def _schedule(self, snapshot: Snapshot, in_get_ready: bool) -> None:
+        """Wake up just after the next whole-second boundary of the value on show."""
+        self._timer.stop()
+        if snapshot.state is not SessionState.RUNNING or self._engine is None:
+            return
+        value = self._engine.get_ready_remaining() if in_get_ready else snapshot.remaining_s
+        # The shown value is ceil(value); it next changes when value reaches ceil - 1.
+        delay_s = value - (math.ceil(value) - 1) + _WAKE_MARGIN_S
+        self._timer.start(max(1, round(delay_s * 1000)))
+
+    def _compute_focus(self) -> tuple[tuple[str, ...], Technique | None]:
+        index = self._preview if self._preview >= 0 else self.current_index
+        if not 0 <= index < self.step_count:
+            return (), None
+        step = self.step(index)
+        return tuple(step.zones), self._library.techniques.get(step.technique)
+
+    def _update_focus(self) -> None:
+        zones, technique = self._compute_focus()
+        if zones != self._focus_zones:
+            self._focus_zones = zones
+            self.zone_focus_changed.emit(zones)
+        if technique != self._focus_technique:
+            self._focus_technique = technique
+            self.focus_technique_changed.emit(technique)
+
+
+__all__ = [
+    "ADJUST_STEP_S",
+    "WARNING_LEAD_S",
+    "SessionController",
+    "StepStatus",
+    "describe_zones",
+    "format_clock",
+]
