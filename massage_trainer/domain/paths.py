@@ -38,6 +38,8 @@ def assets_dir() -> Path:
 def user_data_dir() -> Path:
     """The folder for the user's routines, drafts and history (created on demand)."""
     override = os.environ.get(DATA_DIR_ENV)
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path = (
+        Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path

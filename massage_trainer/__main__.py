@@ -1,0 +1,7 @@
+"""``python -m massage_trainer``: the same as the ``massage-trainer`` command."""
+
+import sys
+
+from massage_trainer.cli import main
+
+sys.exit(main())

@@ -1,0 +1,139 @@
+"""Start-up: the QApplication, loading content, and the main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from massage_trainer import __version__
+from massage_trainer.domain.content import ContentError, ContentLibrary, load_library
+from massage_trainer.domain.paths import user_data_dir
+
+if TYPE_CHECKING:
+    from massage_trainer.ui.main_window import MainWindow
+
+_keep: list[object] = []
+
+ORGANIZATION = "MassageTrainer"
+APPLICATION = "massage-trainer"
+
+
+def _load() -> ContentLibrary:
+    return load_library(user_routines=user_data_dir() / "routines")
+
+
+def _application(argv: Sequence[str]) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is not None:
+        return
+    app = QApplication([sys.argv[0] if sys.argv else APPLICATION, *argv])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Massage Trainer")
+    app.setApplicationVersion(__version__)
+    _keep.append(app)  # the application must outlive this function
+
+
+def run(qt_args: Sequence[str] = (), routine_id: str | None = None) -> int:
+    """Open the main window and run until it is closed."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    _application(qt_args)
+    try:
+        library = _load()
+    except ContentError as exc:
+        QMessageBox.critical(None, "Massage Trainer cannot start", str(exc))
+        return 1
+    from massage_trainer.ui.main_window import MainWindow
+
+    window = MainWindow(library)
+    if routine_id:
+        _open_routine(window, routine_id)
+    window.show()
+    return QApplication.exec()
+
+
+def _open_routine(window: MainWindow, routine_id: str) -> None:
+    controller = window.controller
+    if routine_id not in controller.library.routines:
+        known = ", ".join(controller.library.routines)
+        raise SystemExit(f"massage-trainer: no routine '{routine_id}' (known: {known})")
+    controller.load_routine(routine_id)
+
+
+def _offscreen_window(settings_dir: str) -> MainWindow:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
+    _application(())
+    from massage_trainer.ui.main_window import MainWindow
+
+    settings = QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat)
+    return MainWindow(_load(), settings=settings)
+
+
+def smoke_test() -> int:
+    """Load all content and build the main window offscreen. 0 when all is well."""
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            window = _offscreen_window(tmp)
+            library = window.controller.library
+            window.show()
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.processEvents()
+            window.close()
+    except Exception as exc:  # report anything, exit 1
+        print(f"smoke test failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        traceback.print_exc(limit=3, file=sys.stderr)
+        return 1
+    for problem in library.problems:
+        print(f"warning: a routine file was not loaded: {problem.message}", file=sys.stderr)
+    print(
+        f"smoke test passed: {len(library.zones)} zones, {len(library.techniques)} techniques, "
+        f"{len(library.routines)} routines"
+    )
+    return 0
+
+
+def screenshot(path: Path, routine_id: str | None, step: int | None, size: str) -> int:
+    """Render the main window offscreen to a PNG file."""
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        print(f"massage-trainer: --size must look like 1440x900, not {size!r}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            window = _offscreen_window(tmp)
+        except ContentError as exc:
+            print(f"massage-trainer: {exc}", file=sys.stderr)
+            return 1
+        if routine_id:
+            _open_routine(window, routine_id)
+        if step is not None:
+            controller = window.controller
+            count = len(controller.routine.steps)
+            if not 1 <= step <= count:
+                print(f"massage-trainer: --step must be 1 to {count}", file=sys.stderr)
+                return 2
+            controller.select_step(step - 1)
+        window.resize(width, height)
+        window.show()
+        from PySide6.QtWidgets import QApplication
+
+        for _ in range(3):
+            QApplication.processEvents()
+        image = window.grab()
+        if not image.save(str(path), "PNG"):
+            print(f"massage-trainer: could not write {path}", file=sys.stderr)
+            return 1
+        window.close()
+    print(f"saved {path}")
+    return 0

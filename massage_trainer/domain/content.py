@@ -1,0 +1,249 @@
+"""Loading the app's content: zones, techniques, safety texts and routines.
+
+Core content (zones, techniques, safety texts) must load or the app cannot teach safely,
+so a broken core file raises :class:`ContentError`. A broken or refused routine file is
+only a :class:`LoadProblem`: it is listed with its reason and everything else still works.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from massage_trainer.domain.models import (
+    Routine,
+    SafetyFile,
+    Technique,
+    TechniqueFile,
+    Zone,
+    ZoneFile,
+)
+from massage_trainer.domain.paths import assets_dir
+from massage_trainer.domain.safety import Problem, Severity, validate_routine
+
+MAX_FILE_BYTES = 1_000_000
+"""Content and routine files are small; anything larger is refused unread."""
+
+MAX_JSON_DEPTH = 32
+"""Deeper nesting than any real routine needs is refused before validation."""
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class ContentError(Exception):
+    """A content or routine file cannot be used. The message names the file and field."""
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A routine file that was not loaded, or was refused by the safety rules."""
+
+    file: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ContentLibrary:
+    """Everything the app teaches, loaded and validated."""
+
+    zones: Mapping[str, Zone]
+    techniques: Mapping[str, Technique]
+    routines: Mapping[str, Routine]
+    """Built-in routines first, then the user's own, each in file-name order."""
+    safety: SafetyFile
+    problems: tuple[LoadProblem, ...] = ()
+    warnings: Mapping[str, tuple[Problem, ...]] = field(default_factory=dict)
+    """Safety warnings per routine id: shown, but they do not block."""
+    builtin_ids: frozenset[str] = frozenset()
+
+    def zone(self, zone_id: str) -> Zone:
+        return self.zones[zone_id]
+
+    def technique(self, technique_id: str) -> Technique:
+        return self.techniques[technique_id]
+
+
+def format_validation_error(error: ValidationError, *, limit: int = 8) -> list[str]:
+    """One plain line per problem: where it is (step number, field) and what is wrong."""
+    lines = []
+    for item in error.errors()[:limit]:
+        lines.append(f"{_describe_location(item['loc'])}: {item['msg']}")
+    if error.error_count() > limit:
+        lines.append(f"... and {error.error_count() - limit} more problems")
+    return lines
+
+
+def _describe_location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        nxt = loc[i + 1] if i + 1 < len(loc) else None
+        if key == "steps" and isinstance(nxt, int):
+            parts.append(f"step {nxt + 1}")
+            i += 2
+            continue
+        if isinstance(nxt, int) and isinstance(key, str):
+            parts.append(f"{key}[{nxt + 1}]")
+            i += 2
+            continue
+        parts.append(str(key))
+        i += 1
+    if not parts:
+        return "file"
+    fields = [p for p in parts if not p.startswith("step ")]
+    steps = [p for p in parts if p.startswith("step ")]
+    where = steps[:1] + ([f"field '{'.'.join(fields)}'"] if fields else [])
+    return ", ".join(where)
+
+
+def read_json_file(path: Path) -> Any:
+    """Read a small JSON file safely, with a clear error for every way it can be wrong."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ContentError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if size > MAX_FILE_BYTES:
+        raise ContentError(
+            f"{name}: the file is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes are refused"
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentError(f"{name}: cannot be read ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise ContentError(f"{name}: the file is empty")
+    if b"\x00" in raw:
+        raise ContentError(f"{name}: this is a binary file, not a JSON text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ContentError(f"{name}: not UTF-8 text (bad byte at position {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ContentError(f"{name}: the JSON is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise ContentError(
+            f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise ContentError(f"{name}: the JSON is nested more than {MAX_JSON_DEPTH} levels deep")
+    return data
+
+
+def _depth(value: Any) -> int:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_JSON_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def load_model(path: Path, model: type[_M]) -> _M:
+    """Read ``path`` and validate it as ``model``; raise ContentError naming file and field."""
+    data = read_json_file(path)
+    if not isinstance(data, dict):
+        raise ContentError(f"{path.name}: expected a JSON object at the top level")
+    version = data.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > 1:
+        raise ContentError(
+            f"{path.name}: written by a newer version of the app (schema_version {version}); "
+            "this version reads schema_version 1"
+        )
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        lines = format_validation_error(exc)
+        raise ContentError(f"{path.name}: " + "; ".join(lines)) from None
+
+
+def load_routine_file(path: Path) -> Routine:
+    """Load one routine file (structure only; see :func:`check_routine` for safety)."""
+    return load_model(path, Routine)
+
+
+def check_routine(
+    routine: Routine, zones: Mapping[str, Zone], techniques: Mapping[str, Technique]
+) -> list[Problem]:
+    """The safety problems of a routine: errors refuse it, warnings are shown."""
+    return validate_routine(routine, zones, techniques)
+
+
+def load_library(assets: Path | None = None, user_routines: Path | None = None) -> ContentLibrary:
+    """Load all content. Raises ContentError when the core content is unusable."""
+    root = assets if assets is not None else assets_dir()
+    content = root / "content"
+    zone_file = load_model(content / "zones.json", ZoneFile)
+    technique_file = load_model(content / "techniques.json", TechniqueFile)
+    safety = load_model(content / "safety.json", SafetyFile)
+    _check_unique([z.id for z in zone_file.zones], "zones.json", "zone")
+    _check_unique([t.id for t in technique_file.techniques], "techniques.json", "technique")
+    zones = {z.id: z for z in zone_file.zones}
+    techniques = {t.id: t for t in technique_file.techniques}
+
+    routines: dict[str, Routine] = {}
+    warnings: dict[str, tuple[Problem, ...]] = {}
+    problems: list[LoadProblem] = []
+    builtin: set[str] = set()
+    folders = [(root / "routines", True)]
+    if user_routines is not None:
+        folders.append((user_routines, False))
+    for folder, is_builtin in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.json")):
+            try:
+                routine = load_routine_file(path)
+            except ContentError as exc:
+                problems.append(LoadProblem(path.name, str(exc)))
+                continue
+            if routine.id in routines:
+                problems.append(
+                    LoadProblem(
+                        path.name,
+                        f"{path.name}: a routine with id '{routine.id}' "
+                        "is already loaded; this copy was skipped",
+                    )
+                )
+                continue
+            found = check_routine(routine, zones, techniques)
+            errors = [p for p in found if p.severity is Severity.ERROR]
+            if errors:
+                problems.append(LoadProblem(path.name, "; ".join(p.message for p in errors)))
+                continue
+            routines[routine.id] = routine
+            warnings[routine.id] = tuple(found)
+            if is_builtin:
+                builtin.add(routine.id)
+    return ContentLibrary(
+        zones=MappingProxyType(zones),
+        techniques=MappingProxyType(techniques),
+        routines=MappingProxyType(routines),
+        safety=safety,
+        problems=tuple(problems),
+        warnings=MappingProxyType(warnings),
+        builtin_ids=frozenset(builtin),
+    )
+
+
+def _check_unique(ids: list[str], file: str, kind: str) -> None:
+    seen: set[str] = set()
+    for item_id in ids:
+        if item_id in seen:
+            raise ContentError(f"{file}: the {kind} id '{item_id}' is used twice")
+        seen.add(item_id)
