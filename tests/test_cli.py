@@ -74,3 +74,13 @@ def test_schema_is_the_routine_json_schema(capsys: pytest.CaptureFixture[str]) -
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "Routine"
     assert {"id", "title", "steps"} <= set(schema["required"])
+
+
+def test_the_shipped_schema_file_is_up_to_date() -> None:
+    """assets/schema/routine.schema.json is regenerated with `massage-trainer schema`."""
+    from massage_trainer.domain.models import Routine
+
+    shipped = json.loads((assets_dir() / "schema" / "routine.schema.json").read_text())
+    assert shipped == Routine.model_json_schema(), (
+        "run: massage-trainer schema > assets/schema/routine.schema.json"
+    )
