@@ -258,8 +258,14 @@ def test_technique_tiers_follow_its_family(technique_id: str) -> None:
     technique = _techniques()[technique_id]
     assert SafetyTier.NO_GO not in technique.allowed_tiers
     gentle = {TechniqueFamily.EFFLEURAGE, TechniqueFamily.VIBRATION, TechniqueFamily.REST}
+    # The seeds work the neck (a caution zone, light pressure only) with thumb circles,
+    # thumb rubbing, fingertip friction and gentle kneading; the zone's own families and
+    # pressure cap keep them off the shoulder blades and light on the neck.
+    neck_work = {"fingertip-friction", "thumb-circles", "reinforced-thumb-rubbing", "kneading"}
     expected = (
-        {SafetyTier.SAFE, SafetyTier.CAUTION} if technique.family in gentle else {SafetyTier.SAFE}
+        {SafetyTier.SAFE, SafetyTier.CAUTION}
+        if technique.family in gentle or technique_id in neck_work
+        else {SafetyTier.SAFE}
     )
     assert set(technique.allowed_tiers) == expected
 
