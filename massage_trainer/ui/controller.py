@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from massage_trainer.domain.content import ContentLibrary
-from massage_trainer.domain.models import Routine, Side, Step, Technique, Zone
+from massage_trainer.domain.models import Pressure, Routine, Side, Step, Technique, Zone
 from massage_trainer.domain.session import (
     Clock,
     MonotonicClock,
@@ -30,6 +30,9 @@ from massage_trainer.domain.session import (
 WARNING_LEAD_S = 5
 """How many seconds before a step ends the warning cue comes."""
 
+GET_READY_S = 5.0
+"""The countdown before the first step's clock starts: time to put the hands in place."""
+
 ADJUST_STEP_S = 30
 """How much the +/- controls add to or take from the current step."""
 
@@ -38,11 +41,30 @@ ADJUST_STEP_S = 30
 _WAKE_MARGIN_S = 0.005
 
 
-def describe_zones(zones: Sequence[Zone]) -> str:
-    """The zones in plain words, merging a left/right pair into "both sides"."""
+def short_zone_name(zone: Zone) -> str:
+    """The zone's name without its explanation in brackets: "Upper back", "Spine"."""
+    name = zone.name
+    if "(" in name:
+        name = name[: name.index("(")].rstrip(" ,")
+    return name or zone.name
+
+
+def pressure_text(pressure: Pressure) -> str:
+    """ "Firm pressure", "Light pressure" or "No pressure"."""
+    if pressure is Pressure.NONE:
+        return pressure.label
+    return f"{pressure.label} pressure"
+
+
+def describe_zones(zones: Sequence[Zone], *, short: bool = True) -> str:
+    """The zones in plain words, merging a left/right pair into "both sides".
+
+    ``short`` leaves out the explanations in brackets, for lines read at a glance.
+    """
     by_name: dict[str, set[Side]] = {}
     for zone in zones:
-        by_name.setdefault(zone.name, set()).add(zone.side)
+        name = short_zone_name(zone) if short else zone.name
+        by_name.setdefault(name, set()).add(zone.side)
     parts = []
     for name, sides in by_name.items():
         if {Side.LEFT, Side.RIGHT} <= sides:
@@ -102,9 +124,12 @@ class SessionController(QObject):
         library: ContentLibrary,
         clock: Clock | None = None,
         parent: QObject | None = None,
+        *,
+        get_ready_s: float = GET_READY_S,
     ) -> None:
         super().__init__(parent)
         self._library = library
+        self._get_ready_s = get_ready_s
         self._clock: Clock = clock if clock is not None else MonotonicClock()
         self._routine: Routine | None = None
         self._engine: SessionEngine | None = None
@@ -168,6 +193,10 @@ class SessionController(QObject):
         """Whether a display wake-up is scheduled (only while the session runs)."""
         return self._timer.isActive()
 
+    def next_wake_ms(self) -> int:
+        """Milliseconds until the scheduled display wake-up; -1 when none is scheduled."""
+        return self._timer.remainingTime() if self._timer.isActive() else -1
+
     def snapshot(self) -> Snapshot | None:
         """A fresh engine snapshot, or None when no routine is loaded."""
         return self._engine.snapshot() if self._engine is not None else None
@@ -207,7 +236,7 @@ class SessionController(QObject):
         technique = self._library.techniques.get(step.technique)
         name = technique.name if technique is not None else step.technique
         where = describe_zones(self.zones_for_step(index)) or ", ".join(step.zones)
-        return f"{name} on {where}, {step.pressure.label.lower()} pressure"
+        return f"{name} on {where}, {pressure_text(step.pressure).lower()}"
 
     def steps_for_zone(self, zone_id: str) -> tuple[int, ...]:
         """Indices of the steps that work on ``zone_id``."""
@@ -339,6 +368,7 @@ class SessionController(QObject):
             [float(step.duration_s) for step in routine.steps],
             self._clock,
             auto_advance=auto_advance,
+            get_ready_s=self._get_ready_s,
         )
         snapshot = self._engine.snapshot()
         self._published = snapshot
@@ -376,7 +406,8 @@ class SessionController(QObject):
         running = new.state is SessionState.RUNNING
         in_get_ready = running and engine.in_get_ready()
         remaining_shown = math.ceil(new.remaining_s)
-        get_ready_shown = math.ceil(engine.get_ready_remaining()) if in_get_ready else 0
+        # Shown while paused in the countdown too, frozen.
+        get_ready_shown = math.ceil(new.get_ready_s) if engine.in_get_ready() else 0
 
         index_changed = old is None or old.index != new.index
         state_changed = old is None or old.state != new.state
@@ -478,9 +509,12 @@ class SessionController(QObject):
 
 __all__ = [
     "ADJUST_STEP_S",
+    "GET_READY_S",
     "WARNING_LEAD_S",
     "SessionController",
     "StepStatus",
     "describe_zones",
     "format_clock",
+    "pressure_text",
+    "short_zone_name",
 ]

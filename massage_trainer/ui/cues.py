@@ -1,0 +1,190 @@
+"""Audible, spoken and visual cues for the session, for hands busy with a massage.
+
+``CuePlayer`` listens to ``SessionController.cue``. It plays a soft chime
+(QSoundEffect), speaks the next step (QTextToSpeech) and asks for a visual flash;
+each can be switched off in :class:`Preferences`. Qt Multimedia and Qt TextToSpeech
+are imported only when the first cue needs them: they are slow to load and start-up
+time is measured. Without an audio device or a speech engine the player says so once
+(``unavailable``) and goes on with the visual cues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QUrl, Signal
+
+from massage_trainer.domain.paths import assets_dir
+from massage_trainer.ui.controller import SessionController
+from massage_trainer.ui.preferences import Preferences
+
+CHIME_FILES = {
+    "warning": "warning.wav",
+    "start": "change.wav",
+    "change": "change.wav",
+    "finish": "finish.wav",
+}
+"""The sound file for each cue kind (in ``assets/sounds``)."""
+
+SPOKEN_KINDS = frozenset({"start", "change", "finish"})
+"""Cue kinds that are read aloud; the warning is only a chime, to keep speech sparse."""
+
+FLASH_KINDS = frozenset({"start", "change", "finish"})
+
+CHIME_VOLUME = 0.6
+
+
+class CueUnavailable(Exception):
+    """A cue cannot be given on this machine (no audio device, no speech engine)."""
+
+
+class Chime(Protocol):
+    def play(self) -> None: ...
+
+
+class Speaker(Protocol):
+    def say(self, text: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+SoundFactory = Callable[[Path], Chime]
+"""Makes a playable sound from a file; raises when sound cannot be played."""
+SpeechFactory = Callable[[str | None], Speaker]
+"""Makes a speaker for an engine name (None: the platform's default); raises if none."""
+
+
+def sounds_dir() -> Path:
+    return assets_dir() / "sounds"
+
+
+def qt_sound_factory(path: Path) -> Chime:
+    """A QSoundEffect for ``path``; raises CueUnavailable without an audio output."""
+    from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
+
+    if not QMediaDevices.audioOutputs():
+        raise CueUnavailable("no audio output device was found")
+    if not path.is_file():
+        raise CueUnavailable(f"the sound file {path.name} is missing")
+    effect = QSoundEffect()
+    effect.setSource(QUrl.fromLocalFile(str(path)))
+    effect.setVolume(CHIME_VOLUME)
+    return effect
+
+
+def qt_speech_factory(engine: str | None) -> Speaker:
+    """A QTextToSpeech on ``engine`` (or the default); raises CueUnavailable if it fails."""
+    from PySide6.QtTextToSpeech import QTextToSpeech
+
+    speech = QTextToSpeech(engine) if engine else QTextToSpeech()
+    if speech.state() == QTextToSpeech.State.Error:
+        reason = speech.errorString() or "the speech engine could not start"
+        speech.deleteLater()
+        raise CueUnavailable(reason)
+    return speech
+
+
+class CuePlayer(QObject):
+    """Turns the controller's cues into a chime, a spoken line and a flash request."""
+
+    unavailable = Signal(str)
+    """A one-time message that chimes or speech cannot work here (for the status bar)."""
+    flash_requested = Signal(str)
+    """The cue kind; a widget listening flashes briefly (only when flashing is on)."""
+    spoken = Signal(str)
+    """The text just handed to the speech engine."""
+
+    def __init__(
+        self,
+        controller: SessionController,
+        preferences: Preferences,
+        *,
+        speech_engine: str | None = None,
+        sound_factory: SoundFactory | None = None,
+        speech_factory: SpeechFactory | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._preferences = preferences
+        self._speech_engine = speech_engine
+        self._sound_factory: SoundFactory = sound_factory or qt_sound_factory
+        self._speech_factory: SpeechFactory = speech_factory or qt_speech_factory
+        self._chimes: dict[str, Chime] = {}
+        self._speaker: Speaker | None = None
+        self._chime_failed = False
+        self._speech_failed = False
+        controller.cue.connect(self._on_controller_cue)
+        preferences.speech_changed.connect(self._on_preferences_speech_changed)
+
+    @property
+    def chime_available(self) -> bool:
+        """False once chimes were found not to work here."""
+        return not self._chime_failed
+
+    @property
+    def speech_available(self) -> bool:
+        """False once speech was found not to work here."""
+        return not self._speech_failed
+
+    @property
+    def speaker(self) -> Speaker | None:
+        """The speech engine, once the first spoken cue created it."""
+        return self._speaker
+
+    def _on_controller_cue(self, kind: str, text: str) -> None:
+        # The visual cue first: it never fails, and it must not wait on audio set-up.
+        if kind in FLASH_KINDS and self._preferences.flash_enabled:
+            self.flash_requested.emit(kind)
+        if self._preferences.chime_enabled:
+            self._chime(kind)
+        if kind in SPOKEN_KINDS and self._preferences.speech_enabled:
+            self._say(text)
+
+    def _on_preferences_speech_changed(self, on: bool) -> None:
+        if not on and self._speaker is not None:
+            self._speaker.stop()
+
+    def _chime(self, kind: str) -> None:
+        if self._chime_failed:
+            return
+        file_name = CHIME_FILES.get(kind)
+        if file_name is None:
+            return
+        chime = self._chimes.get(file_name)
+        if chime is None:
+            try:
+                chime = self._sound_factory(sounds_dir() / file_name)
+            except Exception as exc:  # any failure of the sound system: degrade, report once
+                self._chime_failed = True
+                self.unavailable.emit(f"Chimes are off: {_reason(exc)}. Visual cues go on.")
+                return
+            self._chimes[file_name] = chime
+        chime.play()
+
+    def _say(self, text: str) -> None:
+        if self._speech_failed:
+            return
+        if self._speaker is None:
+            try:
+                self._speaker = self._speech_factory(self._speech_engine)
+            except Exception as exc:  # no engine, missing library, ...: degrade, report once
+                self._speech_failed = True
+                self.unavailable.emit(
+                    f"Spoken cues are off: {_reason(exc)}. Chimes and visual cues go on."
+                )
+                return
+            if isinstance(self._speaker, QObject) and self._speaker.parent() is None:
+                self._speaker.setParent(self)
+        # A new step makes the previous announcement stale: cut it off.
+        self._speaker.stop()
+        self._speaker.say(text)
+        self.spoken.emit(text)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().rstrip(".")
+    if isinstance(exc, ImportError):
+        return "the audio libraries are not installed"
+    return text[:1].lower() + text[1:] if text else type(exc).__name__

@@ -1,0 +1,520 @@
+"""The main window: assembles the diagram, step list and timer panel around one controller.
+
+The window creates the :class:`SessionController`, the :class:`Preferences` and the
+:class:`CuePlayer`, hands them to the widgets and wires the few window-level things:
+actions with their shortcuts, menus, toolbar, status bar and saved settings. The
+widgets never talk to each other.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from massage_trainer import __version__
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.session import Clock, SessionState
+from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController
+from massage_trainer.ui.cues import CuePlayer
+from massage_trainer.ui.preferences import Preferences
+from massage_trainer.ui.routine_picker import choose_routine, minutes_text
+from massage_trainer.ui.step_list import StepListView
+from massage_trainer.ui.timer_panel import TimerPanel
+
+APP_TITLE = "Massage Trainer"
+DEFAULT_SIZE = (1440, 900)
+BASE_POINT_SIZE = 12.0
+"""The window's base font size: large enough to read from a couple of metres."""
+
+_KEY_GEOMETRY = "window/geometry"
+_KEY_STATE = "window/state"
+_KEY_SPLITTER = "window/splitter"
+_KEY_ROUTINE = "session/routine"
+_KEY_AUTO_ADVANCE = "session/auto_advance"
+
+
+def _make_diagram(controller: SessionController, preferences: Preferences) -> QWidget:
+    # The diagram is built in parallel; until its module lands, show a placeholder.
+    try:
+        module = importlib.import_module("massage_trainer.ui.diagram")
+    except ImportError:
+        placeholder = QLabel("Back diagram")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setAccessibleName("Back diagram")
+        return placeholder
+    view: QWidget = module.BackDiagramView(controller, preferences)
+    return view
+
+
+class ShortcutsDialog(QDialog):
+    """Every window action that has a keyboard shortcut, with its keys."""
+
+    def __init__(self, actions: Sequence[QAction], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setAccessibleName("Keyboard shortcuts")
+        self.resize(560, 560)
+        rows = [
+            (action_label(action), shortcut_text(action))
+            for action in actions
+            if action.shortcuts()
+        ]
+        self.table = QTableWidget(len(rows), 2)
+        self.table.setAccessibleName("Shortcuts")
+        self.table.setHorizontalHeaderLabels(["Command", "Keys"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
+        for row, (label, keys) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(label))
+            self.table.setItem(row, 1, QTableWidgetItem(keys))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("These keys work wherever the focus is in the main window."))
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """The table's contents, for tests and for reading aloud."""
+        return [
+            (_cell_text(self.table, row, 0), _cell_text(self.table, row, 1))
+            for row in range(self.table.rowCount())
+        ]
+
+
+def _cell_text(table: QTableWidget, row: int, column: int) -> str:
+    item = table.item(row, column)
+    return item.text() if item is not None else ""
+
+
+def action_label(action: QAction) -> str:
+    """An action's text without mnemonics or trailing dots."""
+    return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(".…")
+
+
+def shortcut_text(action: QAction) -> str:
+    """The action's keys as the user would read them, e.g. "Right or PgDown"."""
+    return " or ".join(
+        key.toString(QKeySequence.SequenceFormat.NativeText) for key in action.shortcuts()
+    )
+
+
+class MainWindow(QMainWindow):
+    """The guided-session window: back diagram, step list and timer panel."""
+
+    def __init__(
+        self,
+        library: ContentLibrary,
+        *,
+        clock: Clock | None = None,
+        settings: QSettings | None = None,
+        speech_engine: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings if settings is not None else QSettings()
+        self._preferences = Preferences(self._settings, self)
+        self._controller = SessionController(library, clock, self)
+        self._cue_player = CuePlayer(
+            self._controller, self._preferences, speech_engine=speech_engine, parent=self
+        )
+        self.setWindowTitle(APP_TITLE)
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), BASE_POINT_SIZE))
+        self.setFont(font)
+
+        self.diagram = _make_diagram(self._controller, self._preferences)
+        self.step_list = StepListView(self._controller)
+        self.timer_panel = TimerPanel(self._controller, self._preferences)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.diagram)
+        self.splitter.addWidget(self.timer_panel)
+        self.splitter.addWidget(self.step_list)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([560, 480, 400])
+        self.setCentralWidget(self.splitter)
+
+        self._routine_label = QLabel()
+        self._routine_label.setAccessibleName("Current routine")
+        self.statusBar().addPermanentWidget(self._routine_label)
+
+        self._create_actions()
+        self._create_menus()
+        self._create_toolbar()
+        self._set_tab_order()
+
+        controller = self._controller
+        controller.routine_changed.connect(self._on_controller_routine_changed)
+        controller.state_changed.connect(self._on_controller_state_changed)
+        controller.auto_advance_changed.connect(self._on_controller_auto_advance_changed)
+        self._cue_player.flash_requested.connect(self.timer_panel.flash)
+        self._cue_player.unavailable.connect(self._on_cue_player_unavailable)
+        self._preferences.reduced_motion_changed.connect(self.reduced_motion_action.setChecked)
+        self._preferences.chime_changed.connect(self.chime_action.setChecked)
+        self._preferences.speech_changed.connect(self.speech_action.setChecked)
+        self._preferences.flash_changed.connect(self.flash_action.setChecked)
+
+        self._restore_settings()
+        self._on_controller_routine_changed()
+        self._on_controller_state_changed(controller.state().value)
+        self._report_load_problems()
+        self.step_list.setFocus()
+
+    # -- public -----------------------------------------------------------------------
+
+    @property
+    def controller(self) -> SessionController:
+        return self._controller
+
+    @property
+    def preferences(self) -> Preferences:
+        return self._preferences
+
+    @property
+    def cue_player(self) -> CuePlayer:
+        return self._cue_player
+
+    @property
+    def settings(self) -> QSettings:
+        return self._settings
+
+    def session_actions(self) -> list[QAction]:
+        """Every action of the window, in menu order (the shortcuts dialog lists these)."""
+        return list(self._all_actions)
+
+    def shortcuts_dialog(self) -> ShortcutsDialog:
+        """A new keyboard-shortcuts dialog generated from the window's actions."""
+        return ShortcutsDialog(self.session_actions(), self)
+
+    def choose_routine(self) -> None:
+        """Ask for a routine and load it (nothing changes on cancel)."""
+        current = self._controller.routine.id if self._controller.routine is not None else None
+        chosen = choose_routine(self._controller.library, current, self)
+        if chosen is not None:
+            self._controller.load_routine(chosen)
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+        self.full_screen_action.setChecked(self.isFullScreen())
+
+    # -- actions ----------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[..., object] | None,
+        keys: Sequence[QKeySequence | QKeySequence.StandardKey | Qt.Key | str] = (),
+        *,
+        tip: str = "",
+        checkable: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            # The window owns the shortcut, so it works whichever child has the focus.
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        if slot is not None:
+            if checkable:
+                action.toggled.connect(slot)
+            else:
+                action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        self._all_actions.append(action)
+        return action
+
+    def _create_actions(self) -> None:
+        self._all_actions: list[QAction] = []
+        controller = self._controller
+        self.start_pause_action = self._action(
+            "Start / Pause", controller.toggle, [Qt.Key.Key_Space], tip="Start or pause"
+        )
+        self.next_action = self._action(
+            "Next step",
+            controller.next_step,
+            [Qt.Key.Key_Right, Qt.Key.Key_PageDown],
+            tip="Go to the next step",
+        )
+        self.previous_action = self._action(
+            "Previous step",
+            controller.previous_step,
+            [Qt.Key.Key_Left, Qt.Key.Key_PageUp],
+            tip="Go back to the previous step",
+        )
+        self.restart_action = self._action(
+            "Restart step", controller.restart_step, [Qt.Key.Key_R], tip="Start this step over"
+        )
+        self.more_time_action = self._action(
+            f"{ADJUST_STEP_S} seconds more",
+            lambda: controller.adjust(ADJUST_STEP_S),
+            [Qt.Key.Key_Plus, Qt.Key.Key_Equal],
+            tip=f"Give this step {ADJUST_STEP_S} more seconds",
+        )
+        self.less_time_action = self._action(
+            f"{ADJUST_STEP_S} seconds less",
+            lambda: controller.adjust(-ADJUST_STEP_S),
+            [Qt.Key.Key_Minus],
+            tip=f"Take {ADJUST_STEP_S} seconds from this step",
+        )
+        self.auto_advance_action = self._action(
+            "Move on by itself",
+            controller.set_auto_advance,
+            [Qt.Key.Key_A],
+            tip="Start the next step when the time is up",
+            checkable=True,
+        )
+        self.finish_action = self._action(
+            "Finish session", controller.finish, tip="End the session now"
+        )
+        self.reset_action = self._action(
+            "Start routine over", controller.reset, tip="Back to the first step, timer stopped"
+        )
+        self.choose_routine_action = self._action(
+            "Choose routine…",
+            self.choose_routine,
+            ["Ctrl+O"],
+            tip="Pick another routine",
+        )
+        self.quit_action = self._action("Quit", self.close, ["Ctrl+Q"], tip="Close the app")
+        self.full_screen_action = self._action(
+            "Full screen", self.toggle_full_screen, [Qt.Key.Key_F11], tip="Fill the screen"
+        )
+        self.full_screen_action.setCheckable(True)
+        prefs = self._preferences
+        self.reduced_motion_action = self._action(
+            "Reduced motion",
+            prefs.set_reduced_motion,
+            tip="Show still arrows instead of moving ones",
+            checkable=True,
+        )
+        self.chime_action = self._action(
+            "Chimes", prefs.set_chime_enabled, tip="A soft chime at each change", checkable=True
+        )
+        self.speech_action = self._action(
+            "Spoken cues",
+            prefs.set_speech_enabled,
+            tip="Read the next step aloud",
+            checkable=True,
+        )
+        self.flash_action = self._action(
+            "Flash on change",
+            prefs.set_flash_enabled,
+            tip="Flash the timer at each change",
+            checkable=True,
+        )
+        self.reduced_motion_action.setChecked(prefs.reduced_motion)
+        self.chime_action.setChecked(prefs.chime_enabled)
+        self.speech_action.setChecked(prefs.speech_enabled)
+        self.flash_action.setChecked(prefs.flash_enabled)
+        self.shortcuts_action = self._action(
+            "Keyboard shortcuts",
+            self._show_shortcuts,
+            [QKeySequence.StandardKey.HelpContents],
+            tip="List the keyboard shortcuts",
+        )
+        self.about_action = self._action(f"About {APP_TITLE}", self._show_about)
+
+    def _create_menus(self) -> None:
+        bar = self.menuBar()
+        session = bar.addMenu("&Session")
+        session.addActions(
+            [
+                self.start_pause_action,
+                self.previous_action,
+                self.next_action,
+                self.restart_action,
+                self.more_time_action,
+                self.less_time_action,
+                self.auto_advance_action,
+            ]
+        )
+        session.addSeparator()
+        session.addActions([self.finish_action, self.reset_action])
+        session.addSeparator()
+        session.addActions([self.choose_routine_action, self.quit_action])
+        view = bar.addMenu("&View")
+        view.addAction(self.full_screen_action)
+        view.addSeparator()
+        view.addActions(
+            [self.reduced_motion_action, self.chime_action, self.speech_action, self.flash_action]
+        )
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.shortcuts_action, self.about_action])
+
+    def _create_toolbar(self) -> None:
+        toolbar = QToolBar("Session")
+        toolbar.setObjectName("sessionToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setAccessibleName("Session toolbar")
+        toolbar.addActions(
+            [
+                self.choose_routine_action,
+                self.previous_action,
+                self.start_pause_action,
+                self.next_action,
+                self.restart_action,
+            ]
+        )
+        toolbar.addSeparator()
+        toolbar.addAction(self.full_screen_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
+        # Toolbar buttons never take the focus: keys stay with the session shortcuts.
+        for action in toolbar.actions():
+            button = toolbar.widgetForAction(action)
+            if button is not None:
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.setAccessibleName(action_label(action))
+
+    def _set_tab_order(self) -> None:
+        panel = self.timer_panel
+        chain: list[QWidget] = [
+            self.step_list,
+            panel.start_button,
+            panel.previous_button,
+            panel.next_button,
+            panel.restart_button,
+            panel.less_button,
+            panel.more_button,
+            panel.auto_advance_box,
+        ]
+        if self.diagram.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            chain.append(self.diagram)
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    # -- slots ------------------------------------------------------------------------
+
+    def _on_controller_routine_changed(self) -> None:
+        routine = self._controller.routine
+        if routine is None:
+            self.setWindowTitle(APP_TITLE)
+            self._routine_label.setText("No routine")
+            return
+        self.setWindowTitle(f"{routine.title} — {APP_TITLE}")
+        self._routine_label.setText(
+            f"{routine.title}  ·  {len(routine.steps)} steps  ·  "
+            f"{minutes_text(routine.total_seconds)}"
+        )
+        self._settings.setValue(_KEY_ROUTINE, routine.id)
+
+    def _on_controller_state_changed(self, state: str) -> None:
+        running = state == SessionState.RUNNING.value
+        self.start_pause_action.setText("Pause" if running else "Start")
+        self.start_pause_action.setToolTip("Pause the session" if running else "Start the session")
+        if state == SessionState.FINISHED.value:
+            self.statusBar().showMessage(
+                "Routine complete. Give your partner a few quiet minutes.", 15000
+            )
+
+    def _on_controller_auto_advance_changed(self, on: bool) -> None:
+        if self.auto_advance_action.isChecked() != on:
+            self.auto_advance_action.setChecked(on)
+        self._settings.setValue(_KEY_AUTO_ADVANCE, on)
+
+    def _on_cue_player_unavailable(self, message: str) -> None:
+        self.statusBar().showMessage(message, 20000)
+
+    def _show_shortcuts(self) -> None:
+        dialog = self.shortcuts_dialog()
+        dialog.exec()
+        dialog.deleteLater()
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_TITLE}",
+            f"<h3>{APP_TITLE} {__version__}</h3>"
+            "<p>A practice trainer for back massage: where to work, where never to press, "
+            "how hard, which way and for how long.</p>"
+            "<p>It teaches relaxing massage between partners. It is not medical advice: "
+            "with pain, illness, injury or pregnancy, ask a doctor first.</p>"
+            "<p>Everything works offline; nothing is ever sent anywhere.</p>",
+        )
+
+    # -- settings ---------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        settings = self._settings
+        geometry = settings.value(_KEY_GEOMETRY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(*DEFAULT_SIZE)
+        state = settings.value(_KEY_STATE)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        splitter = settings.value(_KEY_SPLITTER)
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        auto_advance = settings.value(_KEY_AUTO_ADVANCE)
+        if auto_advance is not None:
+            on = str(auto_advance).lower() in {"true", "1"}
+            self._controller.set_auto_advance(on)
+        else:
+            snapshot = self._controller.snapshot()
+            self.auto_advance_action.setChecked(snapshot is None or snapshot.auto_advance)
+        routine_id = settings.value(_KEY_ROUTINE)
+        if isinstance(routine_id, str) and routine_id in self._controller.library.routines:
+            if self._controller.routine is None or self._controller.routine.id != routine_id:
+                self._controller.load_routine(routine_id)
+        elif routine_id:
+            self.statusBar().showMessage(
+                f"The routine you used last ({routine_id}) is no longer available.", 15000
+            )
+
+    def _report_load_problems(self) -> None:
+        problems = self._controller.library.problems
+        if not problems:
+            return
+        count = len(problems)
+        noun = "routine file was" if count == 1 else "routine files were"
+        self.statusBar().showMessage(
+            f"{count} {noun} not loaded: " + "; ".join(p.message for p in problems[:2]), 30000
+        )
+
+    def save_settings(self) -> None:
+        """Store the window geometry, toolbar state and splitter sizes."""
+        self._settings.setValue(_KEY_GEOMETRY, self.saveGeometry())
+        self._settings.setValue(_KEY_STATE, self.saveState())
+        self._settings.setValue(_KEY_SPLITTER, self.splitter.saveState())
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_settings()
+        self._controller.pause()
+        super().closeEvent(event)

@@ -1,0 +1,163 @@
+"""Choose a routine: built-ins grouped by audience, then the user's own, with times."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.models import Audience, Routine
+from massage_trainer.ui.controller import format_clock
+
+USER_GROUP = "Your own routines"
+_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def minutes_text(seconds: int) -> str:
+    """ "about 20 min" for a routine's total time (m:ss under ten minutes)."""
+    if seconds < 600:
+        return format_clock(seconds)
+    return f"{round(seconds / 60)} min"
+
+
+class RoutinePicker(QDialog):
+    """A keyboard-friendly list of the routines; Enter or double-click chooses one."""
+
+    def __init__(
+        self,
+        library: ContentLibrary,
+        current_id: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._library = library
+        self.setWindowTitle("Choose a routine")
+        self.setAccessibleName("Choose a routine")
+        self.resize(720, 520)
+
+        font = self.font()
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.setFont(font)
+
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Routines")
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Routine", "Steps", "Time"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setMinimumHeight(80)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.summary.setAccessibleName("About the routine")
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Open | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Pick a routine, then press Enter:"))
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.buttons)
+
+        self._fill(current_id)
+        self.tree.currentItemChanged.connect(self._on_tree_current_item_changed)
+        self.tree.itemActivated.connect(self._on_tree_item_activated)
+        self._on_tree_current_item_changed(self.tree.currentItem(), None)
+        self.tree.setFocus()
+
+    def selected_routine_id(self) -> str | None:
+        """The id of the highlighted routine, or None when a group heading is highlighted."""
+        item = self.tree.currentItem()
+        if item is None:
+            return None
+        value = item.data(0, _ID_ROLE)
+        return str(value) if value else None
+
+    def _fill(self, current_id: str | None) -> None:
+        groups: dict[str, list[Routine]] = {}
+        for routine in self._library.routines.values():
+            builtin = not self._library.builtin_ids or routine.id in self._library.builtin_ids
+            label = routine.audience.label if builtin else USER_GROUP
+            groups.setdefault(label, []).append(routine)
+        order = [audience.label for audience in Audience] + [USER_GROUP]
+        current_item: QTreeWidgetItem | None = None
+        first_item: QTreeWidgetItem | None = None
+        for label in sorted(groups, key=order.index):
+            heading = QTreeWidgetItem([label])
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = heading.font(0)
+            font.setBold(True)
+            heading.setFont(0, font)
+            self.tree.addTopLevelItem(heading)
+            for routine in groups[label]:
+                item = QTreeWidgetItem(
+                    heading,
+                    [routine.title, str(len(routine.steps)), minutes_text(routine.total_seconds)],
+                )
+                item.setData(0, _ID_ROLE, routine.id)
+                item.setToolTip(0, routine.summary)
+                item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
+                item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
+                first_item = first_item or item
+                if routine.id == current_id:
+                    current_item = item
+            heading.setExpanded(True)
+        target = current_item or first_item
+        if target is not None:
+            self.tree.setCurrentItem(target)
+        self.buttons.button(QDialogButtonBox.StandardButton.Open).setEnabled(target is not None)
+
+    def _on_tree_current_item_changed(
+        self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
+    ) -> None:
+        routine_id = self.selected_routine_id()
+        open_button = self.buttons.button(QDialogButtonBox.StandardButton.Open)
+        open_button.setEnabled(routine_id is not None)
+        if routine_id is None:
+            self.summary.setText("")
+            return
+        routine = self._library.routines[routine_id]
+        self.summary.setText(
+            f"{routine.title}: {len(routine.steps)} steps, "
+            f"{minutes_text(routine.total_seconds)} in all.\n{routine.summary}"
+        )
+
+    def _on_tree_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        if item.data(0, _ID_ROLE):
+            self.accept()
+
+
+def choose_routine(
+    library: ContentLibrary, current_id: str | None, parent: QWidget | None = None
+) -> str | None:
+    """Show the picker; the chosen routine's id, or None when cancelled."""
+    dialog = RoutinePicker(library, current_id, parent)
+    try:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.selected_routine_id()
+        return None
+    finally:
+        dialog.deleteLater()

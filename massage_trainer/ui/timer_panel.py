@@ -1,0 +1,472 @@
+"""The timer panel: a countdown readable across a room, what to do now, and the controls.
+
+The panel listens to the controller and repaints only when a shown value changes:
+once a second while a step runs. Its buttons send commands back to the controller.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from massage_trainer.domain.models import Pressure
+from massage_trainer.domain.session import SessionState
+from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController, format_clock
+from massage_trainer.ui.preferences import Preferences
+
+ACCENT = QColor("#1d6f7a")
+OVERTIME = QColor("#b3261e")
+GET_READY = QColor("#7a5a00")
+TRACK = QColor("#d9dee2")
+FLASH = QColor("#ffe9a8")
+CAUTION_FILL = QColor("#fff4e0")
+CAUTION_INK = QColor("#6b3f00")
+
+FLASH_MS = 700
+"""How long the panel stays highlighted after a step change."""
+
+_PRESSURE_DOTS = {
+    Pressure.NONE: "\u25cb\u25cb\u25cb",
+    Pressure.LIGHT: "\u25cf\u25cb\u25cb",
+    Pressure.MODERATE: "\u25cf\u25cf\u25cb",
+    Pressure.FIRM: "\u25cf\u25cf\u25cf",
+}
+
+
+class CountdownRing(QWidget):
+    """A circular progress ring with the countdown in large type at its centre."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fraction = 0.0
+        self._color = ACCENT
+        self.setMinimumSize(QSize(220, 220))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+        self.time_label = QLabel("0:00", self)
+        self.time_label.setObjectName("countdown")
+        self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.time_label.setAccessibleName("Time left in this step")
+        self.caption_label = QLabel("", self)
+        self.caption_label.setObjectName("countdownCaption")
+        self.caption_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        layout = QVBoxLayout(self)
+        layout.addStretch(3)
+        layout.addWidget(self.time_label)
+        layout.addWidget(self.caption_label)
+        layout.addStretch(2)
+        self._apply_fonts()
+
+    @property
+    def fraction(self) -> float:
+        return self._fraction
+
+    def set_progress(self, fraction: float, color: QColor) -> None:
+        """Show ``fraction`` (0..1) of the ring filled; repaints only on a real change."""
+        fraction = min(max(fraction, 0.0), 1.0)
+        if abs(fraction - self._fraction) < 1e-4 and color == self._color:
+            return
+        self._fraction = fraction
+        self._color = QColor(color)
+        self.update()
+
+    def set_text(self, time_text: str, caption: str, color: QColor) -> None:
+        if self.time_label.text() != time_text:
+            self.time_label.setText(time_text)
+        if self.caption_label.text() != caption:
+            self.caption_label.setText(caption)
+        style = f"color: {color.name()};"
+        if self.time_label.styleSheet() != style:
+            self.time_label.setStyleSheet(style)
+            self.caption_label.setStyleSheet(style)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return width
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._apply_fonts()
+
+    def _apply_fonts(self) -> None:
+        side = min(self.width(), self.height())
+        big = QFont(self.font())
+        big.setPixelSize(max(40, int(side * 0.24)))
+        big.setBold(True)
+        big.setStyleHint(QFont.StyleHint.SansSerif)
+        big.setFeature(QFont.Tag("tnum"), 1)  # digits of equal width: no jitter
+        self.time_label.setFont(big)
+        small = QFont(self.font())
+        small.setPixelSize(max(16, int(side * 0.075)))
+        small.setBold(True)
+        self.caption_label.setFont(small)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = min(self.width(), self.height())
+        thickness = max(8.0, side * 0.055)
+        rect = QRectF(
+            (self.width() - side) / 2 + thickness / 2,
+            (self.height() - side) / 2 + thickness / 2,
+            side - thickness,
+            side - thickness,
+        )
+        track = QPen(TRACK, thickness)
+        painter.setPen(track)
+        painter.drawEllipse(rect)
+        if self._fraction > 0:
+            pen = QPen(self._color, thickness)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            # Qt angles are in 1/16 degree, counter-clockwise from 3 o'clock; start at
+            # 12 o'clock and run clockwise.
+            painter.drawArc(rect, 90 * 16, -round(self._fraction * 360 * 16))
+        painter.end()
+
+
+class TimerPanel(QFrame):
+    """Countdown, step details, totals and the session controls."""
+
+    def __init__(
+        self,
+        controller: SessionController,
+        preferences: Preferences,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._preferences = preferences
+        self._flashing = False
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setSingleShot(True)
+        self._flash_timer.setInterval(FLASH_MS)
+        self._flash_timer.timeout.connect(self._end_flash)
+        self.setObjectName("timerPanel")
+        self.setAccessibleName("Timer")
+        self._build()
+
+        controller.routine_changed.connect(self._refresh_all)
+        controller.step_changed.connect(self._on_controller_step_changed)
+        controller.remaining_changed.connect(self._refresh_time)
+        controller.get_ready_changed.connect(self._refresh_time)
+        controller.state_changed.connect(self._on_controller_state_changed)
+        controller.auto_advance_changed.connect(self._on_controller_auto_advance_changed)
+        self._refresh_all()
+
+    # -- construction -----------------------------------------------------------------
+
+    def _build(self) -> None:
+        base = self.font().pointSizeF() if self.font().pointSizeF() > 0 else 10.0
+
+        def font(scale: float, bold: bool = False) -> QFont:
+            result = QFont(self.font())
+            result.setPointSizeF(base * scale)
+            result.setBold(bold)
+            return result
+
+        self.step_label = QLabel()
+        self.step_label.setFont(font(1.2))
+        self.technique_label = QLabel()
+        self.technique_label.setFont(font(2.0, bold=True))
+        self.technique_label.setWordWrap(True)
+        self.technique_label.setAccessibleName("Technique")
+
+        self.ring = CountdownRing()
+        self.ring.setAccessibleName("Countdown")
+
+        self.pressure_label = QLabel()
+        self.pressure_label.setFont(font(1.45, bold=True))
+        self.pressure_label.setAccessibleName("Pressure")
+        self.direction_label = QLabel()
+        self.direction_label.setFont(font(1.3))
+        self.direction_label.setWordWrap(True)
+        self.direction_label.setAccessibleName("Direction")
+        self.hands_label = QLabel()
+        self.hands_label.setFont(font(1.3))
+        self.hands_label.setWordWrap(True)
+        self.hands_label.setAccessibleName("Part of the hand")
+
+        facts = QGridLayout()
+        facts.setHorizontalSpacing(12)
+        for row, (caption, label) in enumerate(
+            (
+                ("Pressure", self.pressure_label),
+                ("Direction", self.direction_label),
+                ("Use", self.hands_label),
+            )
+        ):
+            title = QLabel(caption)
+            title.setFont(font(1.1))
+            title.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            facts.addWidget(title, row, 0, Qt.AlignmentFlag.AlignTop)
+            facts.addWidget(label, row, 1)
+        facts.setColumnStretch(1, 1)
+
+        self.instruction_label = QLabel()
+        self.instruction_label.setFont(font(1.35))
+        self.instruction_label.setWordWrap(True)
+        self.instruction_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.instruction_label.setAccessibleName("What to do")
+        self.cautions_label = QLabel()
+        self.cautions_label.setFont(font(1.2))
+        self.cautions_label.setWordWrap(True)
+        self.cautions_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.cautions_label.setAccessibleName("Cautions")
+        self.cautions_label.setStyleSheet(
+            f"background: {CAUTION_FILL.name()}; color: {CAUTION_INK.name()};"
+            "border-left: 5px solid #c77700; padding: 6px 8px;"
+        )
+        self.next_label = QLabel()
+        self.next_label.setFont(font(1.25))
+        self.next_label.setWordWrap(True)
+        self.next_label.setAccessibleName("Next step")
+        self.totals_label = QLabel()
+        self.totals_label.setFont(font(1.15))
+        self.totals_label.setAccessibleName("Routine time")
+
+        def button(text: str, name: str, slot: object, tip: str) -> QPushButton:
+            result = QPushButton(text)
+            result.setFont(font(1.25, bold=True))
+            result.setAccessibleName(name)
+            result.setToolTip(tip)
+            result.setMinimumHeight(48)
+            result.clicked.connect(slot)
+            return result
+
+        self.previous_button = button(
+            "\u25c0 Previous", "Previous step", self._controller.previous_step, "Previous step"
+        )
+        self.start_button = button("\u25b6 Start", "Start", self._controller.toggle, "Start")
+        self.start_button.setMinimumWidth(150)
+        self.next_button = button(
+            "Next \u25b6", "Next step", self._controller.next_step, "Next step"
+        )
+        self.restart_button = button(
+            "\u21ba Restart step",
+            "Restart step",
+            self._controller.restart_step,
+            "Start this step's time over",
+        )
+        self.less_button = button(
+            f"\u2212{ADJUST_STEP_S} s",
+            f"{ADJUST_STEP_S} seconds less",
+            lambda: self._controller.adjust(-ADJUST_STEP_S),
+            f"Take {ADJUST_STEP_S} seconds from this step",
+        )
+        self.more_button = button(
+            f"+{ADJUST_STEP_S} s",
+            f"{ADJUST_STEP_S} seconds more",
+            lambda: self._controller.adjust(ADJUST_STEP_S),
+            f"Give this step {ADJUST_STEP_S} more seconds",
+        )
+        self.auto_advance_box = QCheckBox("Move on by itself")
+        self.auto_advance_box.setFont(font(1.15))
+        self.auto_advance_box.setAccessibleName("Auto-advance")
+        self.auto_advance_box.setToolTip(
+            "On: the next step starts when the time is up. Off: the timer runs into overtime."
+        )
+        self.auto_advance_box.toggled.connect(self._controller.set_auto_advance)
+
+        transport = QHBoxLayout()
+        transport.addWidget(self.previous_button)
+        transport.addWidget(self.start_button, 1)
+        transport.addWidget(self.next_button)
+        adjust = QHBoxLayout()
+        adjust.addWidget(self.restart_button)
+        adjust.addWidget(self.less_button)
+        adjust.addWidget(self.more_button)
+        adjust.addStretch(1)
+        adjust.addWidget(self.auto_advance_box)
+
+        header = QVBoxLayout()
+        header.setSpacing(2)
+        header.addWidget(self.step_label)
+        header.addWidget(self.technique_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 14)
+        layout.setSpacing(10)
+        layout.addLayout(header)
+        layout.addWidget(self.ring, 3)
+        layout.addWidget(self.totals_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(facts)
+        layout.addWidget(self.instruction_label)
+        layout.addWidget(self.cautions_label)
+        layout.addWidget(self.next_label)
+        layout.addStretch(1)
+        layout.addLayout(transport)
+        layout.addLayout(adjust)
+
+        for first, second in (
+            (self.start_button, self.previous_button),
+            (self.previous_button, self.next_button),
+            (self.next_button, self.restart_button),
+            (self.restart_button, self.less_button),
+            (self.less_button, self.more_button),
+            (self.more_button, self.auto_advance_box),
+        ):
+            QWidget.setTabOrder(first, second)
+
+    # -- flash ------------------------------------------------------------------------
+
+    @property
+    def flashing(self) -> bool:
+        """Whether the change highlight is showing right now."""
+        return self._flashing
+
+    @Slot()
+    @Slot(str)
+    def flash(self, _kind: str = "") -> None:
+        """Highlight the panel briefly (a visual cue at a step change)."""
+        if not self._preferences.flash_enabled:
+            return
+        self._flashing = True
+        self._flash_timer.start()
+        self.update()
+
+    def _end_flash(self) -> None:
+        self._flashing = False
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        if self._flashing:
+            painter = QPainter(self)
+            painter.fillRect(self.rect(), FLASH)
+            painter.end()
+        super().paintEvent(event)
+
+    # -- updates ----------------------------------------------------------------------
+
+    def countdown_text(self) -> str:
+        return self.ring.time_label.text()
+
+    def _refresh_all(self) -> None:
+        self._refresh_step()
+        self._refresh_state()
+        self._refresh_time()
+        snapshot = self._controller.snapshot()
+        if snapshot is not None:
+            self._on_controller_auto_advance_changed(snapshot.auto_advance)
+
+    def _on_controller_step_changed(self, _index: int) -> None:
+        self._refresh_step()
+        self._refresh_time()
+
+    def _on_controller_state_changed(self, _state: str) -> None:
+        self._refresh_state()
+        self._refresh_time()
+
+    def _on_controller_auto_advance_changed(self, on: bool) -> None:
+        if self.auto_advance_box.isChecked() != on:
+            self.auto_advance_box.blockSignals(True)
+            self.auto_advance_box.setChecked(on)
+            self.auto_advance_box.blockSignals(False)
+
+    def _refresh_step(self) -> None:
+        controller = self._controller
+        index = controller.current_index
+        if index < 0:
+            self.step_label.setText("No routine loaded")
+            for label in (
+                self.technique_label,
+                self.pressure_label,
+                self.direction_label,
+                self.hands_label,
+                self.instruction_label,
+                self.next_label,
+            ):
+                label.setText("")
+            self.cautions_label.hide()
+            return
+        step = controller.step(index)
+        technique = controller.library.techniques.get(step.technique)
+        title = controller.routine.title if controller.routine is not None else ""
+        self.step_label.setText(f"Step {index + 1} of {controller.step_count}  \u00b7  {title}")
+        self.technique_label.setText(technique.name if technique is not None else step.technique)
+        self.pressure_label.setText(f"{_PRESSURE_DOTS[step.pressure]}  {step.pressure.label}")
+        self.direction_label.setText(step.direction.label)
+        self.hands_label.setText(technique.hand_part if technique is not None else "")
+        self.instruction_label.setText(step.instruction)
+        if step.cautions:
+            self.cautions_label.setText("\n".join(f"\u26a0 {text}" for text in step.cautions))
+            self.cautions_label.show()
+        else:
+            self.cautions_label.hide()
+        if index + 1 < controller.step_count:
+            self.next_label.setText(f"Next: {controller.describe_step(index + 1)}")
+        else:
+            self.next_label.setText("Next: the end of the routine. Rest and aftercare follow.")
+
+    def _refresh_state(self) -> None:
+        state = self._controller.state()
+        if state is SessionState.RUNNING:
+            self.start_button.setText("\u275a\u275a Pause")
+            self.start_button.setAccessibleName("Pause")
+            self.start_button.setToolTip("Pause the session")
+        elif state is SessionState.PAUSED:
+            self.start_button.setText("\u25b6 Resume")
+            self.start_button.setAccessibleName("Resume")
+            self.start_button.setToolTip("Resume the session")
+        elif state is SessionState.FINISHED:
+            self.start_button.setText("\u21bb Start over")
+            self.start_button.setAccessibleName("Start over")
+            self.start_button.setToolTip("Start the routine again from the first step")
+        else:
+            self.start_button.setText("\u25b6 Start")
+            self.start_button.setAccessibleName("Start")
+            self.start_button.setToolTip("Start the session")
+        active = state is not SessionState.FINISHED
+        for widget in (self.restart_button, self.less_button, self.more_button):
+            widget.setEnabled(active)
+
+    def _refresh_time(self, *_args: object) -> None:
+        controller = self._controller
+        snapshot = controller.snapshot()
+        if snapshot is None:
+            self.ring.set_text("0:00", "", ACCENT)
+            self.ring.set_progress(0.0, ACCENT)
+            self.totals_label.setText("")
+            return
+        remaining = controller.remaining_seconds()
+        get_ready = controller.get_ready_seconds()
+        state = snapshot.state
+        if state is SessionState.FINISHED:
+            self.ring.set_text("Done", "Routine complete", ACCENT)
+            self.ring.set_progress(1.0, ACCENT)
+        elif get_ready > 0:
+            caption = "Get ready" if state is SessionState.RUNNING else "Get ready (paused)"
+            self.ring.set_text(format_clock(get_ready), caption, GET_READY)
+            self.ring.set_progress(0.0, GET_READY)
+        elif remaining <= 0 and snapshot.overtime:
+            caption = "Overtime" if state is SessionState.RUNNING else "Overtime (paused)"
+            self.ring.set_text("+" + format_clock(-remaining), caption, OVERTIME)
+            self.ring.set_progress(1.0, OVERTIME)
+        else:
+            caption = {
+                SessionState.READY: "Press Space to start",
+                SessionState.PAUSED: "Paused",
+            }.get(state, "left")
+            self.ring.set_text(format_clock(max(remaining, 0)), caption, ACCENT)
+            budget = snapshot.budget_s
+            done = (budget - remaining) / budget if budget > 0 else 1.0
+            self.ring.set_progress(done, ACCENT)
+        elapsed = int(snapshot.total_elapsed_s)
+        left = int(-(-snapshot.total_remaining_s // 1))
+        self.totals_label.setText(
+            f"Routine: {format_clock(elapsed)} done  \u00b7  {format_clock(left)} to go"
+        )
