@@ -109,8 +109,7 @@ class _Checker:
 
     def add(self, severity: Severity, rule: Rule, step: int | None, field: str, text: str) -> None:
         where = f"step {step}" if step is not None else "routine"
-        kind = "Error" if severity is Severity.ERROR else "Warning"
-        message = f'{kind} in "{self.routine.title}", {where}: {text} (rule: {rule.value})'
+        message = f'"{self.routine.title}", {where}: {text} (rule: {rule.value})'
         self.problems.append(
             Problem(
                 severity=severity,
