@@ -112,7 +112,7 @@ def _validate(files: Sequence[Path]) -> int:
             print(f"{path}: {str(exc).removeprefix(path.name + ': ')}")
             failed = True
             continue
-        problems = check_routine(routine, library.zones, library.techniques)
+        problems = check_routine(routine, library)
         for problem in problems:
             where = f"step {problem.step}, " if problem.step is not None else ""
             label = "error" if problem.severity is Severity.ERROR else "warning"

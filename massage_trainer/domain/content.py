@@ -177,11 +177,9 @@ def load_routine_file(path: Path) -> Routine:
     return load_model(path, Routine)
 
 
-def check_routine(
-    routine: Routine, zones: Mapping[str, Zone], techniques: Mapping[str, Technique]
-) -> list[Problem]:
+def check_routine(routine: Routine, library: ContentLibrary) -> list[Problem]:
     """The safety problems of a routine: errors refuse it, warnings are shown."""
-    return validate_routine(routine, zones, techniques)
+    return validate_routine(routine, library.zones, library.techniques, library.safety)
 
 
 def load_library(assets: Path | None = None, user_routines: Path | None = None) -> ContentLibrary:
@@ -221,7 +219,7 @@ def load_library(assets: Path | None = None, user_routines: Path | None = None) 
                     )
                 )
                 continue
-            found = check_routine(routine, zones, techniques)
+            found = validate_routine(routine, zones, techniques, safety)
             errors = [p for p in found if p.severity is Severity.ERROR]
             if errors:
                 problems.append(LoadProblem(path.name, "; ".join(p.message for p in errors)))

@@ -34,7 +34,6 @@ def test_installed_wheel_finds_its_assets(tmp_path: Path) -> None:
             "pip",
             "wheel",
             "--no-deps",
-            "--no-build-isolation",
             "-q",
             "-w",
             str(wheels),
