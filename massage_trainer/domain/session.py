@@ -18,8 +18,8 @@ Rules worth knowing when driving it:
 * Each command returns the :class:`Change` kinds that really changed (an empty set
   when nothing did). A :attr:`Change.STEP` always means a fresh visit of the new step,
   so :attr:`Change.TIMING` is not repeated for that; ``TIMING`` reports a jump of the
-  current step's timing by a command (adjust, restart, re-opening the same step) and
-  the start or end of the get-ready countdown.
+  current step's budget or elapsed time that the clock does not explain (adjust,
+  restart, a fresh visit of the same step) and the start or end of get-ready.
 * Commands never raise because of the state they are called in; they do nothing and
   return an empty set. Only invalid arguments raise (``go_to`` outside the steps,
   a non-finite ``adjust``).
@@ -101,7 +101,8 @@ class Change(StrEnum):
     STATUS = "status"
     """At least one step's status changed."""
     TIMING = "timing"
-    """A command moved the current step's budget or elapsed time, or get-ready began/ended."""
+    """Without the index changing, a command made the current step's budget or elapsed time
+    jump (adjust, restart, a fresh visit of the same step), or get-ready began/ended."""
     OPTIONS = "options"
     """Auto-advance was switched on or off."""
 
@@ -192,6 +193,8 @@ class SessionEngine:
         self._completed = [False] * len(planned)
         # The current visit: running time of closed segments.
         self._visit_elapsed = 0.0
+        # Counts visits, so a command can tell a fresh visit of the same step.
+        self._visit_number = 0
         # Start of the open running segment; set exactly when the state is RUNNING.
         # While in get-ready the segment belongs to the countdown, not to the step.
         self._segment_start: float | None = None
@@ -417,6 +420,7 @@ class SessionEngine:
         """Catch up with the clock, run ``action`` and report what changed."""
         now = self._clock.now()
         before = (self._state, self._index, tuple(self._statuses), self._auto_advance)
+        visit_before = (self._visit_number, self._elapsed_at(now), self._budget())
         self._timing_changed = False
         self._catch_up(now)
         action(now)
@@ -433,7 +437,13 @@ class SessionEngine:
             changes.add(Change.STATUS)
         if self._auto_advance != before[3]:
             changes.add(Change.OPTIONS)
-        if self._timing_changed:
+        if self._timing_changed or (
+            # A new visit of the same step (restart, re-open, or leaving and coming back
+            # within one command) is a jump unless the old visit read the same.
+            self._index == before[1]
+            and self._visit_number != visit_before[0]
+            and (visit_before[1] != 0.0 or visit_before[2] != self._budget())
+        ):
             changes.add(Change.TIMING)
         return frozenset(changes)
 
@@ -524,6 +534,7 @@ class SessionEngine:
         """Make ``index`` current with a fresh visit; its clock starts at ``at`` if running."""
         self._index = index
         self._statuses[index] = StepStatus.CURRENT
+        self._visit_number += 1
         self._visit_elapsed = 0.0
         self._adjustments[index] = 0.0
         if self._segment_start is not None:
@@ -556,8 +567,6 @@ class SessionEngine:
 
     def _reopen(self, index: int, now: float) -> None:
         """Open a FINISHED session again, PAUSED on ``index`` with a fresh visit."""
-        if index == self._index and (self._visit_elapsed != 0.0 or self._adjustments[index] != 0.0):
-            self._timing_changed = True
         self._state = SessionState.PAUSED
         self._enter(index, now)
 
@@ -588,10 +597,7 @@ class SessionEngine:
         if self._in_get_ready:
             self._end_get_ready(now)
         self._close_segment(now)
-        if self._visit_elapsed != 0.0 or self._adjustments[self._index] != 0.0:
-            self._timing_changed = True
-        self._visit_elapsed = 0.0
-        self._adjustments[self._index] = 0.0
+        self._enter(self._index, now)
 
     def _do_finish(self, now: float) -> None:
         if self._in_get_ready:

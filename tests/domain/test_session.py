@@ -532,6 +532,24 @@ def test_restart_step_when_finished_reopens_the_last_step() -> None:
     assert statuses(engine) == (C, S, S)
 
 
+def test_reopening_an_untouched_step_reports_no_timing_jump() -> None:
+    engine, _ = make()
+    engine.finish()
+    assert engine.go_to(0) == {Change.STATE, Change.STATUS}
+    assert engine.remaining() == 60.0
+
+
+def test_coming_back_to_the_same_step_within_one_command_is_a_timing_jump() -> None:
+    engine, clock = make((10.0, 20.0))
+    engine.start()
+    clock.advance(10.0)  # step 0 ended; no update() yet
+    # The command first moves to step 1, then back to a fresh visit of step 0.
+    assert engine.previous() == {Change.STATUS, Change.TIMING}
+    assert engine.index == 0
+    assert engine.remaining() == 10.0
+    assert statuses(engine) == (C, S)
+
+
 def test_commands_when_finished_do_nothing() -> None:
     engine, clock = make()
     engine.start()
