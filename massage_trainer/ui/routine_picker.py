@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QTreeWidget,
     QTreeWidgetItem,
+    QTreeWidgetItemIterator,
     QVBoxLayout,
     QWidget,
 )
@@ -134,6 +135,12 @@ class RoutinePicker(QDialog):
         self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
     ) -> None:
         routine_id = self.selected_routine_id()
+        if routine_id is None and current is not None:
+            # A group heading is not a choice: step over it in the direction of travel.
+            target = self._step_over_heading(current, _previous)
+            if target is not None:
+                self.tree.setCurrentItem(target)
+                return
         open_button = self.buttons.button(QDialogButtonBox.StandardButton.Open)
         open_button.setEnabled(routine_id is not None)
         if routine_id is None:
@@ -144,6 +151,26 @@ class RoutinePicker(QDialog):
             f"{routine.title}: {len(routine.steps)} steps, "
             f"{minutes_text(routine.total_seconds)} in all.\n{routine.summary}"
         )
+
+    def _step_over_heading(
+        self, heading: QTreeWidgetItem, previous: QTreeWidgetItem | None
+    ) -> QTreeWidgetItem | None:
+        order = []
+        iterator = QTreeWidgetItemIterator(self.tree)
+        while iterator.value() is not None:
+            order.append(iterator.value())
+            iterator += 1
+        position = order.index(heading)
+        moving_up = previous is not None and previous in order and order.index(previous) > position
+        candidates = reversed(order[:position]) if moving_up else iter(order[position + 1 :])
+        for item in candidates:
+            if item.data(0, _ID_ROLE):
+                return item
+        # Nothing that way (the top of the list): take the nearest routine the other way.
+        for item in order[position + 1 :]:
+            if item.data(0, _ID_ROLE):
+                return item
+        return None
 
     def _on_tree_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:
         if item.data(0, _ID_ROLE):

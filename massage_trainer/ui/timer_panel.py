@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -51,7 +52,7 @@ class CountdownRing(QWidget):
         super().__init__(parent)
         self._fraction = 0.0
         self._color = ACCENT
-        self.setMinimumSize(QSize(220, 220))
+        self.setMinimumSize(QSize(170, 170))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         self.time_label = QLabel("0:00", self)
@@ -181,6 +182,7 @@ class TimerPanel(QFrame):
 
         self.step_label = QLabel()
         self.step_label.setFont(font(1.2))
+        self.step_label.setWordWrap(True)
         self.technique_label = QLabel()
         self.technique_label.setFont(font(2.0, bold=True))
         self.technique_label.setWordWrap(True)
@@ -252,7 +254,7 @@ class TimerPanel(QFrame):
             "\u25c0 Previous", "Previous step", self._controller.previous_step, "Previous step"
         )
         self.start_button = button("\u25b6 Start", "Start", self._controller.toggle, "Start")
-        self.start_button.setMinimumWidth(150)
+        self.start_button.setMinimumWidth(130)
         self.next_button = button(
             "Next \u25b6", "Next step", self._controller.next_step, "Next step"
         )
@@ -287,30 +289,47 @@ class TimerPanel(QFrame):
         transport.addWidget(self.start_button, 1)
         transport.addWidget(self.next_button)
         adjust = QHBoxLayout()
-        adjust.addWidget(self.restart_button)
+        adjust.addWidget(self.restart_button, 1)
         adjust.addWidget(self.less_button)
         adjust.addWidget(self.more_button)
-        adjust.addStretch(1)
-        adjust.addWidget(self.auto_advance_box)
 
         header = QVBoxLayout()
         header.setSpacing(2)
         header.addWidget(self.step_label)
         header.addWidget(self.technique_label)
 
+        # The step's words scroll when the window is small; the countdown and the
+        # controls always stay in view.
+        details = QWidget()
+        details.setAutoFillBackground(False)
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 0, 4, 0)
+        details_layout.setSpacing(10)
+        details_layout.addLayout(facts)
+        details_layout.addWidget(self.instruction_label)
+        details_layout.addWidget(self.cautions_label)
+        details_layout.addWidget(self.next_label)
+        details_layout.addStretch(1)
+        self.details_area = QScrollArea()
+        self.details_area.setWidget(details)
+        self.details_area.setWidgetResizable(True)
+        self.details_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.details_area.setAccessibleName("About this step")
+        self.details_area.viewport().setAutoFillBackground(False)
+        self.details_area.setMinimumHeight(90)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(10)
+        layout.setSpacing(8)
         layout.addLayout(header)
-        layout.addWidget(self.ring, 3)
+        layout.addWidget(self.ring, 4)
         layout.addWidget(self.totals_label, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addLayout(facts)
-        layout.addWidget(self.instruction_label)
-        layout.addWidget(self.cautions_label)
-        layout.addWidget(self.next_label)
-        layout.addStretch(1)
+        layout.addWidget(self.details_area, 5)
         layout.addLayout(transport)
         layout.addLayout(adjust)
+        layout.addWidget(self.auto_advance_box)
 
         for first, second in (
             (self.start_button, self.previous_button),

@@ -1,0 +1,230 @@
+"""Cues: chime, speech and flash, each switchable, degrading without audio or speech."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import wave
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.session import FakeClock
+from massage_trainer.ui.controller import GET_READY_S, SessionController
+from massage_trainer.ui.cues import CHIME_FILES, CuePlayer, CueUnavailable, Speaker, sounds_dir
+from massage_trainer.ui.preferences import Preferences
+from massage_trainer.ui.timer_panel import TimerPanel
+
+ROUTINE = "classic-home"
+
+
+class FakeChime:
+    def __init__(self, path: Path, log: list[str]) -> None:
+        self.path = path
+        self.log = log
+
+    def play(self) -> None:
+        self.log.append(self.path.name)
+
+
+class FakeSpeaker:
+    def __init__(self) -> None:
+        self.said: list[str] = []
+        self.stops = 0
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+    def stop(self) -> None:
+        self.stops += 1
+
+
+def no_audio(_path: Path) -> FakeChime:
+    raise CueUnavailable("no audio output device was found")
+
+
+def no_speech(_engine: str | None) -> Speaker:
+    raise ImportError("libspeech.so: cannot open shared object file")
+
+
+@pytest.fixture
+def controller(library: ContentLibrary, fake_clock: FakeClock) -> SessionController:
+    controller = SessionController(library, fake_clock)
+    controller.load_routine(ROUTINE)
+    return controller
+
+
+@pytest.fixture
+def preferences(tmp_path: Path) -> Preferences:
+    return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+def run_first_step(controller: SessionController, clock: FakeClock) -> None:
+    controller.start()
+    clock.advance(GET_READY_S)
+    controller.tick()
+
+
+def test_mock_speech_engine_announces_the_next_step(
+    qtbot: Any, controller: SessionController, preferences: Preferences, fake_clock: FakeClock
+) -> None:
+    tts = pytest.importorskip("PySide6.QtTextToSpeech")
+    if "mock" not in tts.QTextToSpeech.availableEngines():
+        pytest.skip("Qt's mock speech engine is not installed")
+    chimes: list[str] = []
+    player = CuePlayer(
+        controller,
+        preferences,
+        speech_engine="mock",
+        sound_factory=lambda path: FakeChime(path, chimes),
+    )
+    spoken: list[str] = []
+    player.spoken.connect(spoken.append)
+    run_first_step(controller, fake_clock)
+    controller.next_step()
+    speaker = player.speaker
+    assert isinstance(speaker, tts.QTextToSpeech)
+    assert speaker.engine() == "mock"
+    # The engine took the text: it is speaking now.
+    assert speaker.state() == tts.QTextToSpeech.State.Speaking
+    expected = f"Next: {controller.describe_step(1)}"
+    assert spoken[-1] == expected
+    assert spoken[0].startswith("Starting: ")
+    with qtbot.waitSignal(speaker.sayingWord, timeout=5000) as blocker:
+        pass
+    assert blocker.args[0] in expected.replace(":", " ").replace(",", " ").split()
+    assert chimes == ["change.wav", "change.wav"]
+
+
+def test_each_cue_kind_has_its_chime_and_speech_is_sparse(
+    controller: SessionController, preferences: Preferences, fake_clock: FakeClock
+) -> None:
+    chimes: list[str] = []
+    speaker = FakeSpeaker()
+    player = CuePlayer(
+        controller,
+        preferences,
+        sound_factory=lambda path: FakeChime(path, chimes),
+        speech_factory=lambda _engine: speaker,
+    )
+    run_first_step(controller, fake_clock)
+    fake_clock.advance(controller.step(0).duration_s - 4.5)
+    controller.tick()  # a few seconds left: warning chime, nothing spoken
+    assert chimes == ["change.wav", "warning.wav"]
+    assert len(speaker.said) == 1
+    controller.finish()
+    assert chimes[-1] == "finish.wav"
+    assert speaker.said[-1].endswith("Let your partner rest for a few minutes.")
+    assert speaker.stops == len(speaker.said)  # each line cuts off a stale one
+    for name in CHIME_FILES.values():
+        assert (sounds_dir() / name).is_file()
+    assert player.chime_available
+
+
+def test_without_audio_or_speech_it_says_so_once_and_still_flashes(
+    qtbot: Any, controller: SessionController, preferences: Preferences, fake_clock: FakeClock
+) -> None:
+    player = CuePlayer(controller, preferences, sound_factory=no_audio, speech_factory=no_speech)
+    panel = TimerPanel(controller, preferences)
+    qtbot.addWidget(panel)
+    player.flash_requested.connect(panel.flash)
+    messages: list[str] = []
+    flashes: list[str] = []
+    player.unavailable.connect(messages.append)
+    player.flash_requested.connect(flashes.append)
+
+    run_first_step(controller, fake_clock)
+    controller.next_step()
+    controller.next_step()
+    controller.next_step()
+
+    assert len(messages) == 2
+    assert messages[0].startswith("Chimes are off: no audio output device was found")
+    assert messages[1].startswith("Spoken cues are off")
+    assert "visual cues go on" in messages[1]
+    assert flashes == ["start", "change", "change", "change"]
+    assert panel.flashing
+    assert not player.chime_available
+    assert not player.speech_available
+
+
+def test_switched_off_cues_are_not_given(
+    controller: SessionController, preferences: Preferences, fake_clock: FakeClock
+) -> None:
+    made: list[str] = []
+
+    def sound_factory(path: Path) -> FakeChime:
+        made.append("sound")
+        return FakeChime(path, [])
+
+    def speech_factory(_engine: str | None) -> FakeSpeaker:
+        made.append("speech")
+        return FakeSpeaker()
+
+    player = CuePlayer(
+        controller, preferences, sound_factory=sound_factory, speech_factory=speech_factory
+    )
+    flashes: list[str] = []
+    player.flash_requested.connect(flashes.append)
+    preferences.set_chime_enabled(False)
+    preferences.set_speech_enabled(False)
+    preferences.set_flash_enabled(False)
+    run_first_step(controller, fake_clock)
+    controller.next_step()
+    assert made == []  # nothing was even loaded
+    assert flashes == []
+
+
+def test_turning_speech_off_stops_the_current_line(
+    controller: SessionController, preferences: Preferences
+) -> None:
+    speaker = FakeSpeaker()
+    player = CuePlayer(
+        controller,
+        preferences,
+        sound_factory=lambda path: FakeChime(path, []),
+        speech_factory=lambda _engine: speaker,
+    )
+    controller.start()
+    assert player.speaker is speaker
+    stops = speaker.stops
+    preferences.set_speech_enabled(False)
+    assert speaker.stops == stops + 1
+
+
+def test_chime_files_are_small_soft_wavs() -> None:
+    for name in set(CHIME_FILES.values()):
+        path = sounds_dir() / name
+        assert path.stat().st_size < 100_000
+        with wave.open(str(path)) as file:
+            assert file.getnchannels() == 1
+            assert file.getsampwidth() == 2
+            assert 0.5 <= file.getnframes() / file.getframerate() <= 2.5
+            frames = file.readframes(file.getnframes())
+        samples = memoryview(frames).cast("h")
+        assert max(abs(s) for s in samples) < 0.6 * 32767  # soft, never full scale
+
+
+@pytest.mark.slow
+def test_start_up_loads_no_multimedia_or_speech(tmp_path: Path) -> None:
+    code = (
+        "import os, sys\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from massage_trainer.domain.content import load_library\n"
+        "from massage_trainer.ui.main_window import MainWindow\n"
+        "app = QApplication([])\n"
+        f"settings = QSettings({str(tmp_path / 's.ini')!r}, QSettings.Format.IniFormat)\n"
+        "window = MainWindow(load_library(), settings=settings)\n"
+        "window.show(); app.processEvents()\n"
+        "loaded = [m for m in sys.modules if 'QtMultimedia' in m or 'QtTextToSpeech' in m]\n"
+        "print(loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -1,0 +1,273 @@
+"""The main window: shortcuts whatever has the focus, the shortcuts list, saved settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialogButtonBox, QWidget
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.models import Audience
+from massage_trainer.domain.session import FakeClock, SessionState
+from massage_trainer.ui import main_window as main_window_module
+from massage_trainer.ui.controller import GET_READY_S
+from massage_trainer.ui.main_window import MainWindow
+from massage_trainer.ui.routine_picker import RoutinePicker
+
+ROUTINE = "classic-home"
+
+
+def ini(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def make_window(
+    qtbot: Any, library: ContentLibrary, clock: FakeClock, settings: QSettings
+) -> MainWindow:
+    window = MainWindow(library, clock=clock, settings=settings, speech_engine="mock")
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.fixture
+def window(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+) -> MainWindow:
+    window = make_window(qtbot, library, fake_clock, ini(tmp_path))
+    window.preferences.set_chime_enabled(False)  # keep the tests quiet and quick
+    window.preferences.set_speech_enabled(False)
+    window.controller.load_routine(ROUTINE)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    return window
+
+
+def state(window: MainWindow) -> SessionState:
+    return window.controller.state()
+
+
+def index(window: MainWindow) -> int:
+    return window.controller.current_index
+
+
+FOCUS_TARGETS: dict[str, Callable[[MainWindow], QWidget]] = {
+    "step list": lambda w: w.step_list,
+    "start button": lambda w: w.timer_panel.start_button,
+    "auto-advance box": lambda w: w.timer_panel.auto_advance_box,
+    "diagram": lambda w: w.diagram,
+}
+
+
+@pytest.mark.parametrize("target", list(FOCUS_TARGETS))
+def test_session_keys_work_whatever_has_the_focus(
+    qtbot: Any, window: MainWindow, fake_clock: FakeClock, target: str
+) -> None:
+    widget = FOCUS_TARGETS[target](window)
+    widget.setFocus()
+
+    def press(key: Qt.Key) -> None:
+        qtbot.keyClick(widget, key)
+
+    press(Qt.Key.Key_Space)
+    assert state(window) is SessionState.RUNNING
+    press(Qt.Key.Key_Space)
+    assert state(window) is SessionState.PAUSED
+    press(Qt.Key.Key_Space)
+    assert state(window) is SessionState.RUNNING
+    fake_clock.advance(GET_READY_S)
+    window.controller.tick()
+
+    press(Qt.Key.Key_Right)
+    assert index(window) == 1
+    press(Qt.Key.Key_PageDown)
+    assert index(window) == 2
+    press(Qt.Key.Key_Left)
+    assert index(window) == 1
+    press(Qt.Key.Key_PageUp)
+    assert index(window) == 0
+
+    duration = window.controller.step(0).duration_s
+    fake_clock.advance(20)
+    window.controller.tick()
+    assert window.controller.remaining_seconds() == duration - 20
+    press(Qt.Key.Key_R)
+    assert window.controller.remaining_seconds() == duration
+    press(Qt.Key.Key_Plus)
+    assert window.controller.remaining_seconds() == duration + 30
+    press(Qt.Key.Key_Equal)
+    assert window.controller.remaining_seconds() == duration + 60
+    press(Qt.Key.Key_Minus)
+    assert window.controller.remaining_seconds() == duration + 30
+    assert state(window) is SessionState.RUNNING
+    # The keys went to the session, not to the focused widget.
+    assert window.controller.engine is not None
+    assert window.controller.engine.auto_advance is True
+
+
+def test_space_in_the_step_list_toggles_the_session_once(qtbot: Any, window: MainWindow) -> None:
+    window.step_list.setFocus()
+    assert window.step_list.hasFocus()
+    qtbot.keyClick(window.step_list, Qt.Key.Key_Space)
+    assert state(window) is SessionState.RUNNING
+    qtbot.keyClick(window.step_list, Qt.Key.Key_Space)
+    assert state(window) is SessionState.PAUSED
+    # Up and Down still belong to the list: they move the preview, not the session.
+    qtbot.keyClick(window.step_list, Qt.Key.Key_Down)
+    assert window.controller.preview_index == 1
+    assert index(window) == 0
+
+
+def test_shortcuts_dialog_lists_every_shortcut(window: MainWindow) -> None:
+    dialog = window.shortcuts_dialog()
+    rows = dict(dialog.rows())
+    with_keys = [a for a in window.session_actions() if a.shortcuts()]
+    assert len(rows) == len(with_keys)
+    for action in with_keys:
+        label = action.text().replace("&", "").rstrip(".…")
+        assert label in rows
+        for key in action.shortcuts():
+            assert key.toString() in rows[label]
+    keys = " | ".join(rows.values())
+    for expected in ("Space", "Right", "PgDown", "Left", "PgUp", "R", "+", "=", "-", "F11"):
+        assert expected in keys
+    assert "Ctrl+O" in keys
+    assert "Ctrl+Q" in keys
+    dialog.deleteLater()
+
+
+def test_full_screen_key(qtbot: Any, window: MainWindow) -> None:
+    qtbot.keyClick(window.step_list, Qt.Key.Key_F11)
+    assert window.windowState() & Qt.WindowState.WindowFullScreen
+    assert window.full_screen_action.isChecked()
+    qtbot.keyClick(window.step_list, Qt.Key.Key_F11)
+    assert not window.windowState() & Qt.WindowState.WindowFullScreen
+
+
+def test_ctrl_o_chooses_a_routine(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str | None] = []
+
+    def fake_choose(_library: ContentLibrary, current: str | None, _parent: Any) -> str:
+        asked.append(current)
+        return "lower-back-relief"
+
+    monkeypatch.setattr(main_window_module, "choose_routine", fake_choose)
+    qtbot.keyClick(window.step_list, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [ROUTINE]
+    assert window.controller.routine is not None
+    assert window.controller.routine.id == "lower-back-relief"
+    assert "lower-back-relief" not in window.windowTitle()  # titles, not ids, are shown
+    assert window.controller.routine.title in window.windowTitle()
+
+
+def test_geometry_and_last_routine_are_kept(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    first = make_window(qtbot, library, fake_clock, ini(tmp_path))
+    first.show()
+    qtbot.waitExposed(first)
+    first.resize(790, 650)  # within the offscreen screen (800 x 800)
+    first.controller.load_routine("lower-back-relief")
+    first.controller.set_auto_advance(False)
+    first.preferences.set_reduced_motion(True)
+    first.close()
+
+    second = make_window(qtbot, library, fake_clock, ini(tmp_path))
+    second.show()
+    qtbot.waitExposed(second)
+    assert second.controller.routine is not None
+    assert second.controller.routine.id == "lower-back-relief"
+    assert (second.width(), second.height()) == (790, 650)
+    assert second.controller.engine is not None
+    assert second.controller.engine.auto_advance is False
+    assert not second.timer_panel.auto_advance_box.isChecked()
+    assert second.preferences.reduced_motion
+    assert second.reduced_motion_action.isChecked()
+
+
+def test_view_menu_toggles_preferences(window: MainWindow, tmp_path: Path) -> None:
+    window.chime_action.trigger()
+    assert window.preferences.chime_enabled is True  # the fixture had switched it off
+    window.flash_action.trigger()
+    assert window.preferences.flash_enabled is False
+    window.settings.sync()
+    assert ini(tmp_path).value("preferences/flash") in (False, "false")
+
+
+def test_unavailable_cues_are_reported_in_the_status_bar(window: MainWindow) -> None:
+    window.cue_player.unavailable.emit("Chimes are off: no audio output device was found.")
+    assert window.statusBar().currentMessage().startswith("Chimes are off")
+
+
+def test_every_focusable_widget_has_an_accessible_name(window: MainWindow) -> None:
+    focusable = [
+        w
+        for w in window.findChildren(QWidget)
+        if w.isVisible()
+        and w.focusPolicy() != Qt.FocusPolicy.NoFocus
+        and w.isEnabled()
+        and not w.inherits("QScrollBar")
+        and w.parent() is not None
+        and not w.objectName().startswith("qt_")
+    ]
+    assert focusable
+    unnamed = [
+        w
+        for w in focusable
+        if not w.accessibleName()
+        and not isinstance(w.parent(), QAbstractScrollArea)  # a viewport: named by its view
+    ]
+    assert unnamed == []
+
+
+def test_tab_order_runs_from_the_list_through_the_controls(qtbot: Any, window: MainWindow) -> None:
+    panel = window.timer_panel
+    window.step_list.setFocus()
+    visited = []
+    for _ in range(3):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        visited.append(QApplication.focusWidget())
+    assert visited == [panel.start_button, panel.previous_button, panel.next_button]
+
+
+def test_routine_picker_groups_by_audience_and_works_by_keyboard(
+    qtbot: Any, library: ContentLibrary
+) -> None:
+    picker = RoutinePicker(library, "classic-home")
+    qtbot.addWidget(picker)
+    picker.show()
+    qtbot.waitExposed(picker)
+    tree = picker.tree
+    headings = [
+        item.text(0) for i in range(tree.topLevelItemCount()) if (item := tree.topLevelItem(i))
+    ]
+    audiences = {routine.audience.label for routine in library.routines.values()}
+    assert set(headings) == audiences
+    assert headings == [a.label for a in Audience if a.label in audiences]
+    assert picker.selected_routine_id() == "classic-home"
+    routine = library.routines["classic-home"]
+    assert str(len(routine.steps)) in picker.summary.text()
+    open_button = picker.buttons.button(QDialogButtonBox.StandardButton.Open)
+    assert open_button.isEnabled()
+
+    # Arrow keys walk over the group headings: every stop is a routine.
+    qtbot.keyClick(picker.tree, Qt.Key.Key_Home)
+    seen = [picker.selected_routine_id()]
+    for _ in range(len(library.routines) + 2):
+        qtbot.keyClick(picker.tree, Qt.Key.Key_Down)
+        seen.append(picker.selected_routine_id())
+    assert None not in seen
+    assert set(seen) == set(library.routines)
+    qtbot.keyClick(picker.tree, Qt.Key.Key_Up)
+    chosen = picker.selected_routine_id()
+    assert chosen is not None
+    qtbot.keyClick(picker.tree, Qt.Key.Key_Return)
+    assert picker.result() == picker.DialogCode.Accepted
+    assert picker.selected_routine_id() == chosen

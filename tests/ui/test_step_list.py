@@ -1,0 +1,165 @@
+"""The step list: rows and roles, status marking, preview, jump, zone marking, keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.session import FakeClock, SessionState
+from massage_trainer.ui.controller import GET_READY_S, SessionController, format_clock
+from massage_trainer.ui.step_list import StepListModel, StepListView, StepRole
+
+ROUTINE = "classic-home"
+
+
+@pytest.fixture
+def controller(library: ContentLibrary, fake_clock: FakeClock) -> SessionController:
+    controller = SessionController(library, fake_clock)
+    controller.load_routine(ROUTINE)
+    return controller
+
+
+@pytest.fixture
+def view(qtbot: Any, controller: SessionController) -> StepListView:
+    view = StepListView(controller)
+    qtbot.addWidget(view)
+    view.resize(420, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.setFocus()
+    return view
+
+
+def role(model: StepListModel, row: int, which: StepRole) -> Any:
+    return model.data(model.index(row), which)
+
+
+def test_one_row_per_step_with_its_details(
+    view: StepListView, controller: SessionController
+) -> None:
+    model = view.step_model
+    routine = controller.routine
+    assert routine is not None
+    assert model.rowCount() == len(routine.steps)
+    for row, step in enumerate(routine.steps):
+        technique = controller.library.techniques[step.technique]
+        assert role(model, row, StepRole.TECHNIQUE_NAME) == technique.name
+        assert role(model, row, StepRole.STEP) == step
+        assert role(model, row, StepRole.NUMBER) == row + 1
+        assert role(model, row, StepRole.AMOUNT_TEXT).startswith(format_clock(step.duration_s))
+        assert step.pressure.label in role(model, row, StepRole.PRESSURE_TEXT)
+        zones_text = role(model, row, StepRole.ZONES_TEXT)
+        assert zones_text
+        assert model.data(model.index(row), Qt.ItemDataRole.DisplayRole).startswith(f"{row + 1}.")
+        assert technique.name in model.data(model.index(row), Qt.ItemDataRole.ToolTipRole)
+    assert b"technique_name" in model.roleNames().values()
+
+
+def test_current_done_and_skipped_are_marked(
+    view: StepListView, controller: SessionController, fake_clock: FakeClock
+) -> None:
+    model = view.step_model
+    assert role(model, 0, StepRole.STATUS) == "current"
+    assert role(model, 0, StepRole.STATUS_TEXT) == "Now"
+    assert role(model, 0, StepRole.IS_CURRENT) is True
+    controller.start()
+    fake_clock.advance(GET_READY_S + controller.step(0).duration_s)
+    controller.tick()  # step 1 ran its full time and moved on by itself: done
+    controller.next_step()  # step 2 left at once: skipped
+    assert [role(model, row, StepRole.STATUS) for row in range(3)] == [
+        "done",
+        "skipped",
+        "current",
+    ]
+    assert [role(model, row, StepRole.STATUS_TEXT) for row in range(4)] == [
+        "Done",
+        "Skipped",
+        "Now",
+        "",
+    ]
+    assert "skipped" in model.data(model.index(1), Qt.ItemDataRole.AccessibleTextRole)
+    # The selection follows the session, without turning into a preview.
+    assert view.currentIndex().row() == 2
+    assert controller.preview_index == -1
+
+
+def test_selecting_a_step_previews_it(view: StepListView, controller: SessionController) -> None:
+    model = view.step_model
+    view.setCurrentIndex(model.index(3))
+    assert controller.preview_index == 3
+    assert controller.focus_zones() == controller.step(3).zones
+    assert role(model, 3, StepRole.IS_PREVIEW) is True
+    engine = controller.engine
+    assert engine is not None
+    assert engine.index == 0  # a preview does not move the session
+
+
+def test_arrow_keys_move_the_preview(
+    qtbot: Any, view: StepListView, controller: SessionController
+) -> None:
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert controller.preview_index == 2
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert controller.preview_index == 1
+    qtbot.keyClick(view, Qt.Key.Key_Up)  # back on the current step: no preview
+    assert controller.preview_index == -1
+
+
+def test_enter_jumps_the_session_there(
+    qtbot: Any, view: StepListView, controller: SessionController
+) -> None:
+    controller.start()
+    view.setCurrentIndex(view.step_model.index(4))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    engine = controller.engine
+    assert engine is not None
+    assert engine.index == 4
+    assert engine.state is SessionState.RUNNING
+    assert controller.preview_index == -1
+
+
+def test_double_click_jumps_the_session_there(
+    qtbot: Any, view: StepListView, controller: SessionController
+) -> None:
+    rect = view.visualRect(view.step_model.index(2))
+    # A real double-click starts with a press and release, then the double-click.
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert controller.preview_index == 2
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert controller.current_index == 2
+    assert controller.preview_index == -1
+
+
+def test_selecting_a_zone_marks_the_steps_on_it(
+    qtbot: Any, view: StepListView, controller: SessionController
+) -> None:
+    model = view.step_model
+    zone = controller.step(1).zones[0]
+    expected = set(controller.steps_for_zone(zone))
+    with qtbot.waitSignal(model.dataChanged, timeout=100):
+        controller.select_zone(zone)
+    marked = {row for row in range(model.rowCount()) if role(model, row, StepRole.ZONE_MATCH)}
+    assert marked == expected
+    assert 1 in marked
+    row = min(marked)
+    assert "selected zone" in model.data(model.index(row), Qt.ItemDataRole.AccessibleTextRole)
+    controller.select_zone("")
+    assert not any(role(model, r, StepRole.ZONE_MATCH) for r in range(model.rowCount()))
+
+
+def test_loading_another_routine_resets_the_rows(
+    view: StepListView, controller: SessionController, library: ContentLibrary
+) -> None:
+    controller.load_routine("lower-back-relief")
+    assert view.step_model.rowCount() == len(library.routines["lower-back-relief"].steps)
+    assert view.currentIndex().row() == 0
+
+
+def test_rows_are_large_and_readable(view: StepListView) -> None:
+    height = view.sizeHintForRow(0)
+    assert height >= 3 * view.fontMetrics().height()
+    assert view.accessibleName()
