@@ -1,0 +1,295 @@
+"""Searching the technique and zone library, as the user types.
+
+A query is matched, ignoring case and extra spaces, against each technique's name,
+aliases and family and each zone's name, side and tier. Results are ranked: an exact
+name or alias first, then names that start with the query, then names with a later
+word that does, then names that merely contain it, and last the items that only
+mention it in their longer texts (purpose, how-to, reason, landmarks). So "kneading"
+puts the petrissage techniques first and "tapping" or "cupping" the tapotement ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.models import (
+    Pressure,
+    Routine,
+    SafetyTier,
+    Side,
+    Step,
+    Technique,
+    TechniqueFamily,
+    Zone,
+)
+
+MAX_QUERY_CHARS = 200
+"""Longer queries are cut: nobody types more, and matching stays quick."""
+
+
+class HitKind(StrEnum):
+    TECHNIQUE = "technique"
+    ZONE = "zone"
+
+
+class MatchRank(IntEnum):
+    """How well an item matched; lower is better."""
+
+    EXACT = 0
+    """The query is the item's name or one of its aliases."""
+    PREFIX = 1
+    """The name, an alias or the family starts with the query."""
+    WORD_PREFIX = 2
+    """A later word of the name, an alias or the family starts with the query."""
+    SUBSTRING = 3
+    """The query appears inside a name, alias or family, or all its words do."""
+    DESCRIPTION = 4
+    """The query appears only in the item's longer texts."""
+    ALL = 5
+    """No query: every item that passes the filters, in library order."""
+
+
+class _Field(IntEnum):
+    """Which kind of text matched: a tie-break within one rank (name beats alias)."""
+
+    NAME = 0
+    ALIAS = 1
+    FAMILY = 2
+    TEXT = 3
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: a technique or a zone, and why it matched."""
+
+    kind: HitKind
+    id: str
+    title: str
+    """What to show in a result list: the name (with the side for one-sided zones)."""
+    subtitle: str
+    """A short second line: the family and pressure, or the tier and pressure."""
+    rank: MatchRank
+    matched: str
+    """The text that matched ("" for no query), to show the user why it is there."""
+
+    @property
+    def link(self) -> str:
+        """The item's internal link: ``technique:<id>`` or ``zone:<id>``."""
+        return f"{self.kind.value}:{self.id}"
+
+
+def normalise(text: str) -> str:
+    """Lower case (casefold), hyphens as spaces, single spaces, trimmed."""
+    text = text[:MAX_QUERY_CHARS].casefold().replace("-", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def zone_title(zone: Zone) -> str:
+    """The zone's name with its side when it is one of a pair: "Kidney area, left"."""
+    if zone.side in (Side.LEFT, Side.RIGHT):
+        return f"{zone.name}, {zone.side.value}"
+    return zone.name
+
+
+def tier_label(tier: SafetyTier) -> str:
+    """ "Safe", "Caution" or "No-go"."""
+    return tier.value.capitalize()
+
+
+def technique_allowed_on(technique: Technique, zone: Zone) -> bool:
+    """Whether the zone's rules allow the technique: its family and the zone's tier."""
+    return technique.family in zone.allowed_families and zone.tier in technique.allowed_tiers
+
+
+def search(
+    library: ContentLibrary,
+    query: str,
+    *,
+    family: TechniqueFamily | None = None,
+    pressure: Pressure | None = None,
+    zone: str | None = None,
+) -> list[SearchHit]:
+    """Techniques and zones matching ``query``, best first, narrowed by the filters.
+
+    - ``family``: techniques of that family; zones that allow it.
+    - ``pressure``: techniques whose usual pressure it is; zones whose top pressure it is.
+    - ``zone`` (an id): techniques allowed on that zone; that zone itself.
+
+    An empty query lists everything that passes the filters, techniques first.
+    """
+    needle = normalise(query)
+    zone_filter = library.zones.get(zone) if zone else None
+    if zone and zone_filter is None:
+        return []
+    scored: list[tuple[tuple[int, int, int, int], SearchHit]] = []
+    for order, technique in enumerate(library.techniques.values()):
+        if not _technique_passes(technique, family, pressure, zone_filter):
+            continue
+        match = _match_technique(technique, needle)
+        if match is None:
+            continue
+        rank, field, text = match
+        hit = SearchHit(
+            kind=HitKind.TECHNIQUE,
+            id=technique.id,
+            title=technique.name,
+            subtitle=f"{technique.family.label} · {technique.pressure.label} pressure",
+            rank=rank,
+            matched=text,
+        )
+        scored.append(((rank, field, 0, order), hit))
+    for order, item in enumerate(library.zones.values()):
+        if not _zone_passes(item, family, pressure, zone_filter):
+            continue
+        match = _match_zone(item, needle)
+        if match is None:
+            continue
+        rank, field, text = match
+        top = "no pressure" if item.max_pressure is Pressure.NONE else item.max_pressure.value
+        hit = SearchHit(
+            kind=HitKind.ZONE,
+            id=item.id,
+            title=zone_title(item),
+            subtitle=f"Zone · {tier_label(item.tier)} · up to {top}",
+            rank=rank,
+            matched=text,
+        )
+        scored.append(((rank, field, 1, order), hit))
+    scored.sort(key=lambda pair: pair[0])
+    return [hit for _, hit in scored]
+
+
+def routines_using(library: ContentLibrary, technique_id: str) -> list[Routine]:
+    """The routines with at least one step using the technique, in library order."""
+    return [
+        routine
+        for routine in library.routines.values()
+        if any(step.technique == technique_id for step in routine.steps)
+    ]
+
+
+def steps_on_zone(routine: Routine | None, zone_id: str) -> list[tuple[int, Step]]:
+    """The routine's steps that work on the zone, with their 0-based index."""
+    if routine is None:
+        return []
+    return [(index, step) for index, step in enumerate(routine.steps) if zone_id in step.zones]
+
+
+def allowed_zones(library: ContentLibrary, technique: Technique) -> list[Zone]:
+    """The zones whose rules allow the technique, in library order."""
+    return [z for z in library.zones.values() if technique_allowed_on(technique, z)]
+
+
+def techniques_allowed_on(library: ContentLibrary, zone: Zone) -> list[Technique]:
+    """The techniques the zone's rules allow, in library order."""
+    return [t for t in library.techniques.values() if technique_allowed_on(t, zone)]
+
+
+# -- filters ----------------------------------------------------------------------------
+
+
+def _technique_passes(
+    technique: Technique,
+    family: TechniqueFamily | None,
+    pressure: Pressure | None,
+    zone: Zone | None,
+) -> bool:
+    if family is not None and technique.family is not family:
+        return False
+    if pressure is not None and technique.pressure is not pressure:
+        return False
+    return zone is None or technique_allowed_on(technique, zone)
+
+
+def _zone_passes(
+    item: Zone,
+    family: TechniqueFamily | None,
+    pressure: Pressure | None,
+    zone: Zone | None,
+) -> bool:
+    if family is not None and family not in item.allowed_families:
+        return False
+    if pressure is not None and item.max_pressure is not pressure:
+        return False
+    return zone is None or item.id == zone.id
+
+
+# -- matching ---------------------------------------------------------------------------
+
+_Match = tuple[MatchRank, int, str]
+
+
+def _match_technique(technique: Technique, needle: str) -> _Match | None:
+    if not needle:
+        return MatchRank.ALL, _Field.NAME, ""
+    fields = [(_Field.NAME, technique.name), (_Field.NAME, technique.id)]
+    fields += [(_Field.ALIAS, alias) for alias in technique.aliases]
+    fields.append((_Field.FAMILY, technique.family.value))
+    texts = [technique.purpose, technique.hand_part, *technique.how_to, *technique.mistakes]
+    return _best_match(needle, fields, texts)
+
+
+def _match_zone(zone: Zone, needle: str) -> _Match | None:
+    if not needle:
+        return MatchRank.ALL, _Field.NAME, ""
+    fields = [
+        (_Field.NAME, zone.name),
+        (_Field.NAME, zone_title(zone)),
+        (_Field.NAME, zone.id),
+        (_Field.FAMILY, zone.tier.value),
+    ]
+    return _best_match(needle, fields, [zone.reason, zone.description])
+
+
+def _best_match(
+    needle: str, fields: Sequence[tuple[_Field, str]], texts: Iterable[str]
+) -> _Match | None:
+    best: _Match | None = None
+    for field, text in fields:
+        rank = _rank(needle, normalise(text))
+        if rank is None:
+            continue
+        candidate = (rank, int(field), text)
+        if best is None or candidate[:2] < best[:2]:
+            best = candidate
+    if best is not None:
+        return best
+    for text in texts:
+        if needle in normalise(text):
+            return MatchRank.DESCRIPTION, _Field.TEXT, _excerpt(text, needle)
+    return None
+
+
+def _rank(needle: str, haystack: str) -> MatchRank | None:
+    if haystack == needle:
+        return MatchRank.EXACT
+    if haystack.startswith(needle):
+        return MatchRank.PREFIX
+    if f" {needle}" in haystack:
+        return MatchRank.WORD_PREFIX
+    if needle in haystack:
+        return MatchRank.SUBSTRING
+    # "thumb circ" still finds "thumb circles", and "circles thumb" too: every word of
+    # the query starts a word of the text.
+    words = haystack.split(" ")
+    tokens = needle.split(" ")
+    if len(tokens) > 1 and all(any(w.startswith(t) for w in words) for t in tokens):
+        return MatchRank.SUBSTRING
+    return None
+
+
+def _excerpt(text: str, needle: str, width: int = 60) -> str:
+    """A short piece of ``text`` around the first place the query appears."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    at = normalise(flat).find(needle)
+    if at < 0 or len(flat) <= width:
+        return flat[:width]
+    start = max(0, at - width // 3)
+    end = min(len(flat), start + width)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(flat) else ""
+    return f"{prefix}{flat[start:end].strip()}{suffix}"
