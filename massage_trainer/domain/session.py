@@ -407,7 +407,7 @@ class SessionEngine:
         return self._command(action)
 
     def set_auto_advance(self, on: bool) -> frozenset[Change]:
-        """Choose whether a step that reaches its budget moves on by itself."""
+        """Choose whether a step that reaches its budget moves on by itself (any state)."""
 
         def action(now: float) -> None:
             self._auto_advance = on
