@@ -65,7 +65,7 @@ def qt_sound_factory(path: Path) -> Chime:
     from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
     if not QMediaDevices.audioOutputs():
-        raise CueUnavailable("no audio output device was found")
+        raise CueUnavailable("no audio output was found")
     if not path.is_file():
         raise CueUnavailable(f"the sound file {path.name} is missing")
     effect = QSoundEffect()
@@ -80,9 +80,9 @@ def qt_speech_factory(engine: str | None) -> Speaker:
 
     speech = QTextToSpeech(engine) if engine else QTextToSpeech()
     if speech.state() == QTextToSpeech.State.Error:
-        reason = speech.errorString() or "the speech engine could not start"
         speech.deleteLater()
-        raise CueUnavailable(reason)
+        named = f" called {engine!r}" if engine else ""
+        raise CueUnavailable(f"no speech engine{named} is available")
     return speech
 
 
@@ -90,7 +90,9 @@ class CuePlayer(QObject):
     """Turns the controller's cues into a chime, a spoken line and a flash request."""
 
     unavailable = Signal(str)
-    """A one-time message that chimes or speech cannot work here (for the status bar)."""
+    """A one-time message that chimes or speech cannot work here (for the status bar).
+
+    The visual cues always go on; the listener says so if it wants to."""
     flash_requested = Signal(str)
     """The cue kind; a widget listening flashes briefly (only when flashing is on)."""
     spoken = Signal(str)
@@ -158,7 +160,7 @@ class CuePlayer(QObject):
                 chime = self._sound_factory(sounds_dir() / file_name)
             except Exception as exc:  # any failure of the sound system: degrade, report once
                 self._chime_failed = True
-                self.unavailable.emit(f"Chimes are off: {_reason(exc)}. Visual cues go on.")
+                self.unavailable.emit(f"Chimes are off: {_reason(exc)}.")
                 return
             self._chimes[file_name] = chime
         chime.play()
@@ -171,9 +173,7 @@ class CuePlayer(QObject):
                 self._speaker = self._speech_factory(self._speech_engine)
             except Exception as exc:  # no engine, missing library, ...: degrade, report once
                 self._speech_failed = True
-                self.unavailable.emit(
-                    f"Spoken cues are off: {_reason(exc)}. Chimes and visual cues go on."
-                )
+                self.unavailable.emit(f"Spoken cues are off: {_reason(exc)}.")
                 return
             if isinstance(self._speaker, QObject) and self._speaker.parent() is None:
                 self._speaker.setParent(self)
@@ -186,5 +186,5 @@ class CuePlayer(QObject):
 def _reason(exc: Exception) -> str:
     text = str(exc).strip().rstrip(".")
     if isinstance(exc, ImportError):
-        return "the audio libraries are not installed"
+        return "the system's audio or speech libraries are missing"
     return text[:1].lower() + text[1:] if text else type(exc).__name__

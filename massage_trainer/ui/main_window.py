@@ -12,7 +12,7 @@ import importlib
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -136,6 +136,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self._settings = settings if settings is not None else QSettings()
+        self._cue_problems: list[str] = []
+        self._shown_once = False
         self._preferences = Preferences(self._settings, self)
         self._controller = SessionController(library, clock, self)
         self._cue_player = CuePlayer(
@@ -447,7 +449,10 @@ class MainWindow(QMainWindow):
         self._settings.setValue(_KEY_AUTO_ADVANCE, on)
 
     def _on_cue_player_unavailable(self, message: str) -> None:
-        self.statusBar().showMessage(message, 20000)
+        # Each missing feature is reported once; keep earlier reports in view too.
+        self._cue_problems.append(message)
+        text = "  ".join(self._cue_problems)
+        self.statusBar().showMessage(f"{text}  Visual cues go on.", 30000)
 
     def _show_shortcuts(self) -> None:
         dialog = self.shortcuts_dialog()
@@ -513,6 +518,13 @@ class MainWindow(QMainWindow):
         self._settings.setValue(_KEY_STATE, self.saveState())
         self._settings.setValue(_KEY_SPLITTER, self.splitter.saveState())
         self._settings.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # Take the keyboard at once, so Space works before anyone clicks.
+            self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_settings()

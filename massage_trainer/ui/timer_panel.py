@@ -11,7 +11,6 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen, 
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -106,7 +105,7 @@ class CountdownRing(QWidget):
     def _apply_fonts(self) -> None:
         side = min(self.width(), self.height())
         big = QFont(self.font())
-        big.setPixelSize(max(40, int(side * 0.24)))
+        big.setPixelSize(max(40, int(side * 0.27)))
         big.setBold(True)
         big.setStyleHint(QFont.StyleHint.SansSerif)
         big.setFeature(QFont.Tag("tnum"), 1)  # digits of equal width: no jitter
@@ -203,24 +202,26 @@ class TimerPanel(QFrame):
         self.hands_label.setWordWrap(True)
         self.hands_label.setAccessibleName("Part of the hand")
 
-        facts = QGridLayout()
-        facts.setHorizontalSpacing(12)
-        for row, (caption, label) in enumerate(
-            (
-                ("Pressure", self.pressure_label),
-                ("Direction", self.direction_label),
-                ("Use", self.hands_label),
-            )
+        # Beside the ring: how hard, which way, with what. Caption above value, so the
+        # values get the whole column width.
+        facts = QVBoxLayout()
+        facts.setSpacing(2)
+        facts.addStretch(1)
+        for caption, label in (
+            ("Pressure", self.pressure_label),
+            ("Direction", self.direction_label),
+            ("Use", self.hands_label),
         ):
             title = QLabel(caption)
-            title.setFont(font(1.1))
+            title.setFont(font(1.05))
             title.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-            facts.addWidget(title, row, 0, Qt.AlignmentFlag.AlignTop)
-            facts.addWidget(label, row, 1)
-        facts.setColumnStretch(1, 1)
+            facts.addWidget(title)
+            facts.addWidget(label)
+            facts.addSpacing(8)
+        facts.addStretch(1)
 
         self.instruction_label = QLabel()
-        self.instruction_label.setFont(font(1.35))
+        self.instruction_label.setFont(font(1.25))
         self.instruction_label.setWordWrap(True)
         self.instruction_label.setTextFormat(Qt.TextFormat.PlainText)
         self.instruction_label.setAccessibleName("What to do")
@@ -238,7 +239,8 @@ class TimerPanel(QFrame):
         self.next_label.setWordWrap(True)
         self.next_label.setAccessibleName("Next step")
         self.totals_label = QLabel()
-        self.totals_label.setFont(font(1.15))
+        self.totals_label.setFont(font(1.1))
+        self.totals_label.setWordWrap(True)
         self.totals_label.setAccessibleName("Routine time")
 
         def button(text: str, name: str, slot: object, tip: str) -> QPushButton:
@@ -305,10 +307,8 @@ class TimerPanel(QFrame):
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(0, 0, 4, 0)
         details_layout.setSpacing(10)
-        details_layout.addLayout(facts)
         details_layout.addWidget(self.instruction_label)
         details_layout.addWidget(self.cautions_label)
-        details_layout.addWidget(self.next_label)
         details_layout.addStretch(1)
         self.details_area = QScrollArea()
         self.details_area.setWidget(details)
@@ -324,9 +324,14 @@ class TimerPanel(QFrame):
         layout.setContentsMargins(18, 14, 18, 14)
         layout.setSpacing(8)
         layout.addLayout(header)
-        layout.addWidget(self.ring, 4)
-        layout.addWidget(self.totals_label, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.details_area, 5)
+        top = QHBoxLayout()
+        top.setSpacing(14)
+        top.addWidget(self.ring, 5)
+        top.addLayout(facts, 4)
+        layout.addLayout(top, 5)
+        layout.addWidget(self.totals_label)
+        layout.addWidget(self.details_area, 4)
+        layout.addWidget(self.next_label)
         layout.addLayout(transport)
         layout.addLayout(adjust)
         layout.addWidget(self.auto_advance_box)
@@ -414,8 +419,7 @@ class TimerPanel(QFrame):
             return
         step = controller.step(index)
         technique = controller.library.techniques.get(step.technique)
-        title = controller.routine.title if controller.routine is not None else ""
-        self.step_label.setText(f"Step {index + 1} of {controller.step_count}  \u00b7  {title}")
+        self.step_label.setText(f"Step {index + 1} of {controller.step_count}")
         self.technique_label.setText(technique.name if technique is not None else step.technique)
         self.pressure_label.setText(f"{_PRESSURE_DOTS[step.pressure]}  {step.pressure.label}")
         self.direction_label.setText(step.direction.label)

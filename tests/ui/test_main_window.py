@@ -203,7 +203,10 @@ def test_view_menu_toggles_preferences(window: MainWindow, tmp_path: Path) -> No
 
 def test_unavailable_cues_are_reported_in_the_status_bar(window: MainWindow) -> None:
     window.cue_player.unavailable.emit("Chimes are off: no audio output device was found.")
-    assert window.statusBar().currentMessage().startswith("Chimes are off")
+    window.cue_player.unavailable.emit("Spoken cues are off: no speech engine.")
+    message = window.statusBar().currentMessage()
+    assert message.startswith("Chimes are off")
+    assert "Spoken cues are off" in message
 
 
 def test_every_focusable_widget_has_an_accessible_name(window: MainWindow) -> None:
