@@ -229,6 +229,10 @@ class MainWindow(QMainWindow):
             self.showFullScreen()
         self.full_screen_action.setChecked(self.isFullScreen())
 
+    def _leave_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.toggle_full_screen()
+
     # -- actions ----------------------------------------------------------------------
 
     def _action(
@@ -315,6 +319,12 @@ class MainWindow(QMainWindow):
             "Full screen", self.toggle_full_screen, [Qt.Key.Key_F11], tip="Fill the screen"
         )
         self.full_screen_action.setCheckable(True)
+        self.leave_full_screen_action = self._action(
+            "Leave full screen",
+            self._leave_full_screen,
+            [Qt.Key.Key_Escape],
+            tip="Back to a normal window",
+        )
         prefs = self._preferences
         self.reduced_motion_action = self._action(
             "Reduced motion",
@@ -368,7 +378,7 @@ class MainWindow(QMainWindow):
         session.addSeparator()
         session.addActions([self.choose_routine_action, self.quit_action])
         view = bar.addMenu("&View")
-        view.addAction(self.full_screen_action)
+        view.addActions([self.full_screen_action, self.leave_full_screen_action])
         view.addSeparator()
         view.addActions(
             [self.reduced_motion_action, self.chime_action, self.speech_action, self.flash_action]

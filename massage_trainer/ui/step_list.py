@@ -403,15 +403,8 @@ class StepListView(QListView):
     def _follow_current(self) -> None:
         """Move the selection to the current step without previewing it."""
         row = self._controller.current_index
-        if row < 0:
-            return
-        self._following = True
-        try:
-            index = self._model.index(row)
-            self.setCurrentIndex(index)
-            self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
-        finally:
-            self._following = False
+        if row >= 0:
+            self._select_quietly(row)
 
     def _on_selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         if self._following:
@@ -434,8 +427,21 @@ class StepListView(QListView):
         self._follow_current()
 
     def _on_controller_preview_changed(self, index: int) -> None:
-        if index < 0 and self.currentIndex().row() != self._controller.current_index:
-            self._follow_current()
+        if index < 0:
+            if self.currentIndex().row() != self._controller.current_index:
+                self._follow_current()
+        elif self.currentIndex().row() != index:
+            # A preview from elsewhere (the diagram): show the row too.
+            self._select_quietly(index)
+
+    def _select_quietly(self, row: int) -> None:
+        self._following = True
+        try:
+            index = self._model.index(row)
+            self.setCurrentIndex(index)
+            self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        finally:
+            self._following = False
 
 
 _WINDOW_KEYS = frozenset(

@@ -147,6 +147,10 @@ def test_full_screen_key(qtbot: Any, window: MainWindow) -> None:
     assert window.full_screen_action.isChecked()
     qtbot.keyClick(window.step_list, Qt.Key.Key_F11)
     assert not window.windowState() & Qt.WindowState.WindowFullScreen
+    qtbot.keyClick(window.step_list, Qt.Key.Key_F11)
+    qtbot.keyClick(window.step_list, Qt.Key.Key_Escape)
+    assert not window.windowState() & Qt.WindowState.WindowFullScreen
+    assert not window.full_screen_action.isChecked()
 
 
 def test_ctrl_o_chooses_a_routine(

@@ -163,3 +163,13 @@ def test_rows_are_large_and_readable(view: StepListView) -> None:
     height = view.sizeHintForRow(0)
     assert height >= 3 * view.fontMetrics().height()
     assert view.accessibleName()
+
+
+def test_a_preview_from_elsewhere_selects_its_row(
+    view: StepListView, controller: SessionController
+) -> None:
+    controller.preview_step(5)  # e.g. from the diagram
+    assert view.currentIndex().row() == 5
+    assert controller.preview_index == 5
+    controller.preview_step(-1)
+    assert view.currentIndex().row() == controller.current_index
