@@ -438,10 +438,8 @@ class MainWindow(QMainWindow):
             self._routine_label.setText("No routine")
             return
         self.setWindowTitle(f"{routine.title} — {APP_TITLE}")
-        self._routine_label.setText(
-            f"{routine.title}  ·  {len(routine.steps)} steps  ·  "
-            f"{minutes_text(routine.total_seconds)}"
-        )
+        self._routine_label.setText(f"{routine.title}  ·  {minutes_text(routine.total_seconds)}")
+        self._routine_label.setToolTip(f"{len(routine.steps)} steps. {routine.summary}")
         self._settings.setValue(_KEY_ROUTINE, routine.id)
 
     def _on_controller_state_changed(self, state: str) -> None:

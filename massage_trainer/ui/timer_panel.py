@@ -7,7 +7,16 @@ once a second while a step runs. Its buttons send commands back to the controlle
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -45,33 +54,46 @@ _PRESSURE_DOTS = {
 
 
 class CountdownRing(QWidget):
-    """A circular progress ring with the countdown in large type at its centre."""
+    """A circular progress ring with the countdown in large type at its centre.
+
+    The text is painted here rather than put in child labels: a label's new text
+    re-runs the panel's layout every second, and this widget repaints only itself.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._fraction = 0.0
-        self._color = ACCENT
+        self._color = QColor(ACCENT)
+        self._time_text = "0:00"
+        self._caption = ""
         self.setMinimumSize(QSize(170, 170))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-
-        self.time_label = QLabel("0:00", self)
-        self.time_label.setObjectName("countdown")
-        self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.time_label.setAccessibleName("Time left in this step")
-        self.caption_label = QLabel("", self)
-        self.caption_label.setObjectName("countdownCaption")
-        self.caption_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-        layout = QVBoxLayout(self)
-        layout.addStretch(3)
-        layout.addWidget(self.time_label)
-        layout.addWidget(self.caption_label)
-        layout.addStretch(2)
+        self.setAccessibleName("Time left in this step")
+        self._time_font = QFont(self.font())
+        self._caption_font = QFont(self.font())
         self._apply_fonts()
 
     @property
     def fraction(self) -> float:
         return self._fraction
+
+    @property
+    def time_text(self) -> str:
+        """The countdown as shown, e.g. "4:59", "+0:12" (overtime) or "Done"."""
+        return self._time_text
+
+    @property
+    def caption(self) -> str:
+        """The word under the countdown: "left", "Get ready", "Overtime", ..."""
+        return self._caption
+
+    @property
+    def color(self) -> QColor:
+        return QColor(self._color)
+
+    @property
+    def time_font(self) -> QFont:
+        return QFont(self._time_font)
 
     def set_progress(self, fraction: float, color: QColor) -> None:
         """Show ``fraction`` (0..1) of the ring filled; repaints only on a real change."""
@@ -83,14 +105,14 @@ class CountdownRing(QWidget):
         self.update()
 
     def set_text(self, time_text: str, caption: str, color: QColor) -> None:
-        if self.time_label.text() != time_text:
-            self.time_label.setText(time_text)
-        if self.caption_label.text() != caption:
-            self.caption_label.setText(caption)
-        style = f"color: {color.name()};"
-        if self.time_label.styleSheet() != style:
-            self.time_label.setStyleSheet(style)
-            self.caption_label.setStyleSheet(style)
+        """Show the countdown and its caption; repaints only on a real change."""
+        if (time_text, caption) == (self._time_text, self._caption) and color == self._color:
+            return
+        self._time_text = time_text
+        self._caption = caption
+        self._color = QColor(color)
+        self.setAccessibleDescription(f"{time_text} {caption}".strip())
+        self.update()
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802
         return True
@@ -109,11 +131,11 @@ class CountdownRing(QWidget):
         big.setBold(True)
         big.setStyleHint(QFont.StyleHint.SansSerif)
         big.setFeature(QFont.Tag("tnum"), 1)  # digits of equal width: no jitter
-        self.time_label.setFont(big)
+        self._time_font = big
         small = QFont(self.font())
         small.setPixelSize(max(16, int(side * 0.075)))
         small.setBold(True)
-        self.caption_label.setFont(small)
+        self._caption_font = small
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
@@ -126,8 +148,7 @@ class CountdownRing(QWidget):
             side - thickness,
             side - thickness,
         )
-        track = QPen(TRACK, thickness)
-        painter.setPen(track)
+        painter.setPen(QPen(TRACK, thickness))
         painter.drawEllipse(rect)
         if self._fraction > 0:
             pen = QPen(self._color, thickness)
@@ -136,6 +157,60 @@ class CountdownRing(QWidget):
             # Qt angles are in 1/16 degree, counter-clockwise from 3 o'clock; start at
             # 12 o'clock and run clockwise.
             painter.drawArc(rect, 90 * 16, -round(self._fraction * 360 * 16))
+        painter.setPen(self._color)
+        centre_y = rect.center().y()
+        time_height = QFontMetricsF(self._time_font).height()
+        caption_height = QFontMetricsF(self._caption_font).height()
+        painter.setFont(self._time_font)
+        painter.drawText(
+            QRectF(rect.left(), centre_y - time_height * 0.62, rect.width(), time_height),
+            Qt.AlignmentFlag.AlignCenter,
+            self._time_text,
+        )
+        painter.setFont(self._caption_font)
+        painter.drawText(
+            QRectF(rect.left(), centre_y + time_height * 0.38, rect.width(), caption_height),
+            Qt.AlignmentFlag.AlignCenter,
+            self._caption,
+        )
+        painter.end()
+
+
+class TextLine(QWidget):
+    """One line of text that changes often, painted without re-running any layout.
+
+    A QLabel asks its parent layout to recompute on every new text; this line keeps
+    its size and only repaints itself.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802 (the QLabel name, on purpose)
+        if text != self._text:
+            self._text = text
+            self.setAccessibleDescription(text)
+            self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(200, self.fontMetrics().height() + 4)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(50, self.fontMetrics().height() + 4)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(
+            self.rect(),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width()),
+        )
         painter.end()
 
 
@@ -238,9 +313,8 @@ class TimerPanel(QFrame):
         self.next_label.setFont(font(1.25))
         self.next_label.setWordWrap(True)
         self.next_label.setAccessibleName("Next step")
-        self.totals_label = QLabel()
+        self.totals_label = TextLine()
         self.totals_label.setFont(font(1.1))
-        self.totals_label.setWordWrap(True)
         self.totals_label.setAccessibleName("Routine time")
 
         def button(text: str, name: str, slot: object, tip: str) -> QPushButton:
@@ -377,7 +451,8 @@ class TimerPanel(QFrame):
     # -- updates ----------------------------------------------------------------------
 
     def countdown_text(self) -> str:
-        return self.ring.time_label.text()
+        """The countdown as shown in the ring."""
+        return self.ring.time_text
 
     def _refresh_all(self) -> None:
         self._refresh_step()
