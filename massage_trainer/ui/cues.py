@@ -162,6 +162,8 @@ class CuePlayer(QObject):
                 self._chime_failed = True
                 self.unavailable.emit(f"Chimes are off: {_reason(exc)}.")
                 return
+            if isinstance(chime, QObject) and chime.parent() is None:
+                chime.setParent(self)
             self._chimes[file_name] = chime
         chime.play()
 
