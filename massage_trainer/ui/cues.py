@@ -167,6 +167,12 @@ class CuePlayer(QObject):
             self._chimes[file_name] = chime
         chime.play()
 
+    def _on_speaker_error(self, _reason: object = None, error_string: object = "") -> None:
+        if self._speech_failed:
+            return
+        self._speech_failed = True
+        self.unavailable.emit(f"Spoken cues are off: {_speech_error_text(error_string)}.")
+
     def _say(self, text: str) -> None:
         if self._speech_failed:
             return
@@ -177,12 +183,22 @@ class CuePlayer(QObject):
                 self._speech_failed = True
                 self.unavailable.emit(f"Spoken cues are off: {_reason(exc)}.")
                 return
-            if isinstance(self._speaker, QObject) and self._speaker.parent() is None:
-                self._speaker.setParent(self)
+            if isinstance(self._speaker, QObject):
+                if self._speaker.parent() is None:
+                    self._speaker.setParent(self)
+                # An engine can also fail later (its service stops): report that once too.
+                error_signal = getattr(self._speaker, "errorOccurred", None)
+                if error_signal is not None:
+                    error_signal.connect(self._on_speaker_error)
         # A new step makes the previous announcement stale: cut it off.
         self._speaker.stop()
         self._speaker.say(text)
         self.spoken.emit(text)
+
+
+def _speech_error_text(error_string: object) -> str:
+    text = str(error_string or "").strip().rstrip(".")
+    return text or "the speech engine stopped working"
 
 
 def _reason(exc: Exception) -> str:

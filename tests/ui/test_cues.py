@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QObject, QSettings, Signal
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.session import FakeClock
@@ -214,7 +214,7 @@ def test_start_up_loads_no_multimedia_or_speech(tmp_path: Path) -> None:
     code = (
         "import os, sys\n"
         "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
-        "from PySide6.QtCore import QSettings\n"
+        "from PySide6.QtCore import QObject, QSettings, Signal\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from massage_trainer.domain.content import load_library\n"
         "from massage_trainer.ui.main_window import MainWindow\n"
@@ -229,3 +229,36 @@ def test_start_up_loads_no_multimedia_or_speech(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_speech_engine_that_fails_later_is_reported_once(
+    controller: SessionController, preferences: Preferences, fake_clock: FakeClock
+) -> None:
+    class FailingSpeaker(QObject):
+        errorOccurred = Signal(int, str)  # noqa: N815 (Qt's name)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.said: list[str] = []
+
+        def say(self, text: str) -> None:
+            self.said.append(text)
+            self.errorOccurred.emit(1, "The speech service went away")
+
+        def stop(self) -> None:
+            pass
+
+    speaker = FailingSpeaker()
+    player = CuePlayer(
+        controller,
+        preferences,
+        sound_factory=lambda path: FakeChime(path, []),
+        speech_factory=lambda _engine: speaker,
+    )
+    messages: list[str] = []
+    player.unavailable.connect(messages.append)
+    run_first_step(controller, fake_clock)
+    controller.next_step()
+    assert messages == ["Spoken cues are off: The speech service went away."]
+    assert len(speaker.said) == 1  # not asked again once it failed
+    assert speaker.parent() is player
