@@ -414,6 +414,53 @@ class SessionEngine:
 
         return self._command(action)
 
+    def restore(
+        self, index: int, elapsed_s: float, records: Sequence[StepRecord]
+    ) -> frozenset[Change]:
+        """Put the session back where a saved checkpoint left it, PAUSED on step ``index``.
+
+        ``records`` are one per step, as :meth:`records` gave them when the checkpoint
+        was written (their ``planned_s`` is ignored: the engine's own plan counts);
+        ``elapsed_s`` is the running time of the current visit. Works in any state; the
+        session then waits for :meth:`start`. Raises :class:`ValueError` when the records
+        do not fit this engine's steps or a time is negative or not finite, and
+        :class:`IndexError` outside the steps.
+        """
+        if not 0 <= index < len(self._planned):
+            raise IndexError(f"step {index} is not in 0..{len(self._planned) - 1}")
+        if len(records) != len(self._planned):
+            raise ValueError(f"{len(records)} records for {len(self._planned)} steps")
+        if not (math.isfinite(elapsed_s) and elapsed_s >= 0.0):
+            raise ValueError(f"elapsed_s must be finite and >= 0, got {elapsed_s}")
+        for position, record in enumerate(records):
+            times = (record.actual_s, record.budget_s, record.planned_s)
+            if not all(math.isfinite(value) for value in times) or record.actual_s < 0.0:
+                raise ValueError(f"step {position}: times must be finite, actual_s >= 0")
+
+        def action(now: float) -> None:
+            for position, record in enumerate(records):
+                planned = self._planned[position]
+                adjustment = max(record.budget_s - record.planned_s, -planned)
+                self._adjustments[position] = adjustment
+                self._actual[position] = record.actual_s
+                status = record.status
+                if status is StepStatus.CURRENT:  # only the restored index may be current
+                    status = StepStatus.SKIPPED if record.actual_s > 0.0 else StepStatus.PENDING
+                self._statuses[position] = status
+                self._completed[position] = status is StepStatus.DONE
+            self._index = index
+            self._statuses[index] = StepStatus.CURRENT
+            self._actual[index] = max(self._actual[index], elapsed_s)
+            self._visit_number += 1
+            self._visit_elapsed = elapsed_s
+            self._in_get_ready = False
+            self._get_ready_elapsed = 0.0
+            self._segment_start = None
+            self._state = SessionState.PAUSED
+            self._timing_changed = True
+
+        return self._command(action)
+
     # -- internals -------------------------------------------------------------
 
     def _command(self, action: Callable[[float], None]) -> frozenset[Change]:
