@@ -1,0 +1,621 @@
+"""The practice history store: schema, checkpoints, totals, export and every fault path."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from massage_trainer.domain import history
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.history import (
+    SCHEMA_VERSION,
+    HistoryStore,
+    RunState,
+    StoreStatus,
+    default_history_path,
+    streaks,
+)
+from massage_trainer.domain.models import Routine
+from massage_trainer.domain.screening import SessionMode
+from massage_trainer.domain.session import FakeClock, SessionEngine, StepStatus
+
+ROUTINE = "classic-home"
+OTHER = "lower-back-relief"
+
+
+class WallClock:
+    """A wall clock for the store that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.moment = datetime(2025, 3, 10, 19, 0, 0, tzinfo=timezone(timedelta(hours=1)))
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment += timedelta(**delta)
+
+
+class Run:
+    """A routine being practised: an engine on a fake clock, recorded into a store."""
+
+    def __init__(self, store: HistoryStore, routine: Routine, wall: WallClock) -> None:
+        self.store = store
+        self.wall = wall
+        self.clock = FakeClock(0.0)
+        self.engine = SessionEngine(
+            [float(step.duration_s) for step in routine.steps], self.clock, get_ready_s=0.0
+        )
+        session_id = store.begin_session(routine, SessionMode.PARTNER)
+        assert session_id is not None
+        self.id = session_id
+        self.engine.start()
+
+    def run(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.wall.advance(seconds=seconds)
+        self.engine.update()
+
+    def checkpoint(self) -> bool:
+        return self.store.checkpoint(self.id, self.engine.snapshot(), self.engine.records())
+
+    def finish(self) -> None:
+        self.engine.finish()
+        assert self.store.finish_session(self.id, self.engine.snapshot(), self.engine.records())
+
+
+@pytest.fixture
+def wall() -> WallClock:
+    return WallClock()
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "history.sqlite3"
+
+
+@pytest.fixture
+def store(path: Path, wall: WallClock) -> Iterator[HistoryStore]:
+    opened = HistoryStore(path, now=wall)
+    yield opened
+    opened.close()
+
+
+def _user_version(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        return int(connection.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- opening and migrations ------------------------------------------------------------
+
+
+def test_default_path_is_in_the_user_data_dir(tmp_path: Path) -> None:
+    assert default_history_path() == tmp_path / "user-data" / "history.sqlite3"
+
+
+def test_a_fresh_store_is_created_in_wal_mode_at_the_current_version(
+    store: HistoryStore, path: Path
+) -> None:
+    assert store.status is StoreStatus.RECORDING
+    assert store.open_result.notice == ""
+    assert path.exists()
+    assert _user_version(path) == SCHEMA_VERSION
+    connection = sqlite3.connect(path)
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+    connection.close()
+    assert {"sessions", "session_steps", "pauses", "pain_reports", "practice_scores"} <= tables
+    assert mode == "wal"
+
+
+def test_a_new_migration_upgrades_and_keeps_the_data(
+    path: Path, wall: WallClock, library: ContentLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = HistoryStore(path, now=wall)
+    Run(first, library.routines[ROUTINE], wall).run(30.0)
+    first.close()
+    monkeypatch.setattr(
+        history,
+        "_MIGRATIONS",
+        (*history._MIGRATIONS, ("ALTER TABLE sessions ADD COLUMN comment TEXT",)),
+    )
+    upgraded = HistoryStore(path, now=wall)
+    assert upgraded.status is StoreStatus.RECORDING
+    assert _user_version(path) == SCHEMA_VERSION + 1
+    assert [row.routine_id for row in upgraded.sessions()] == [ROUTINE]
+    upgraded.close()
+
+
+def test_a_failing_migration_changes_nothing(
+    path: Path, wall: WallClock, library: ContentLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = HistoryStore(path, now=wall)
+    Run(first, library.routines[ROUTINE], wall)
+    first.close()
+    broken = ("CREATE TABLE half_done (x INTEGER)", "THIS IS NOT SQL")
+    monkeypatch.setattr(history, "_MIGRATIONS", (*history._MIGRATIONS, broken))
+
+    store = HistoryStore(path, now=wall)
+
+    assert store.status is StoreStatus.UNAVAILABLE
+    assert "not being recorded" in store.message
+    assert store.begin_session(library.routines[ROUTINE], SessionMode.PARTNER) is None
+    assert _user_version(path) == SCHEMA_VERSION
+    connection = sqlite3.connect(path)
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    count = connection.execute("SELECT COUNT(*) FROM sessions").fetchone()[0]
+    connection.close()
+    assert "half_done" not in tables  # rolled back with the version bump
+    assert count == 1
+
+
+# -- recording a session ----------------------------------------------------------------
+
+
+def test_checkpoints_save_steps_position_and_pauses(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    routine = library.routines[ROUTINE]
+    run = Run(store, routine, wall)
+    first = routine.steps[0].duration_s
+    run.run(first + 20.0)  # into step 2
+    assert run.checkpoint()
+    run.engine.pause()
+    assert run.checkpoint()
+    run.wall.advance(minutes=3)
+    run.engine.start()
+    assert run.checkpoint()  # as the recorder does at each change of state
+    run.run(5.0)
+    assert run.checkpoint()
+
+    detail = store.session_detail(run.id)
+    assert detail is not None
+    session = detail.session
+    assert session.state is RunState.RUNNING
+    assert session.mode is SessionMode.PARTNER
+    assert session.current_index == 1
+    assert session.current_elapsed_s == pytest.approx(25.0)
+    assert session.actual_s == pytest.approx(first + 25.0)
+    assert session.planned_s == routine.total_seconds
+    assert [step.status for step in detail.steps[:3]] == [
+        StepStatus.DONE,
+        StepStatus.CURRENT,
+        StepStatus.PENDING,
+    ]
+    assert [step.technique_id for step in detail.steps] == [s.technique for s in routine.steps]
+    assert detail.steps[0].zone_ids == routine.steps[0].zones
+    assert len(detail.pauses) == 1
+    pause = detail.pauses[0]
+    assert pause.step_index == 1
+    assert pause.ended_at is not None
+    assert (pause.ended_at - pause.started_at) == timedelta(minutes=3)
+    # What resume needs: the engine's own records back.
+    assert detail.records() == run.engine.records()
+
+
+def test_finished_sessions_are_listed_newest_first_and_filter_by_routine(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    first = Run(store, library.routines[ROUTINE], wall)
+    first.run(100.0)
+    first.finish()
+    wall.advance(hours=2)
+    second = Run(store, library.routines[OTHER], wall)
+    second.run(40.0)
+    second.finish()
+
+    rows = store.sessions()
+    assert [row.routine_id for row in rows] == [OTHER, ROUTINE]
+    assert all(row.state is RunState.FINISHED for row in rows)
+    assert rows[1].ended_at == rows[1].started_at + timedelta(seconds=100)
+    assert rows[1].steps_done == 1  # the first step (180 s) was more than half done
+    assert rows[1].steps_skipped == len(library.routines[ROUTINE].steps) - 1
+    assert [row.id for row in store.sessions(OTHER)] == [second.id]
+    assert store.unfinished_sessions() == ()
+
+
+def test_stopping_keeps_practice_but_drops_a_start_taken_back(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    kept = Run(store, library.routines[ROUTINE], wall)
+    kept.run(12.0)
+    assert store.stop_session(kept.id, kept.engine.snapshot(), kept.engine.records())
+    dropped = Run(store, library.routines[ROUTINE], wall)
+    assert store.stop_session(dropped.id, dropped.engine.snapshot(), dropped.engine.records())
+
+    rows = store.sessions()
+    assert [(row.id, row.state) for row in rows] == [(kept.id, RunState.STOPPED)]
+
+
+def test_unfinished_sessions_and_marking_one_interrupted(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    run = Run(store, library.routines[ROUTINE], wall)
+    run.run(30.0)
+    run.checkpoint()
+    checkpoint_at = wall.moment
+    wall.advance(minutes=10)  # the app was dead for a while
+
+    unfinished = store.unfinished_sessions()
+    assert [row.id for row in unfinished] == [run.id]
+    assert unfinished[0].checkpoint_at == checkpoint_at
+
+    assert store.mark_interrupted(run.id)
+    row = store.sessions()[0]
+    assert row.state is RunState.INTERRUPTED
+    assert row.ended_at == checkpoint_at
+    assert row.actual_s == pytest.approx(30.0)
+    assert store.unfinished_sessions() == ()
+
+
+def test_a_session_another_open_window_is_recording_is_not_offered(
+    store: HistoryStore, path: Path, wall: WallClock, library: ContentLibrary
+) -> None:
+    run = Run(store, library.routines[ROUTINE], wall)
+    alive_elsewhere = os.getppid()  # a live process that is not this one
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE sessions SET owner_pid = ?", (alive_elsewhere,))
+    connection.close()
+
+    assert store.unfinished_sessions() == ()
+    assert [row.id for row in store.unfinished_sessions(include_live=True)] == [run.id]
+    # Once it has not written for a while, it is taken for a crash after all.
+    wall.advance(seconds=history.LIVE_OWNER_S + 1)
+    assert [row.id for row in store.unfinished_sessions()] == [run.id]
+
+
+def test_reopening_makes_a_session_running_again(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    run = Run(store, library.routines[ROUTINE], wall)
+    run.run(30.0)
+    run.checkpoint()
+    store.mark_interrupted(run.id)
+    assert store.reopen_session(run.id)
+    row = store.sessions()[0]
+    assert row.state is RunState.RUNNING
+    assert row.ended_at is None
+    assert row.owner_pid == os.getpid()
+
+
+def test_pain_reports_and_scores_are_kept_with_the_session(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    run = Run(store, library.routines[ROUTINE], wall)
+    assert store.record_pain(run.id, 0, zone_id="lower-back-left", note="too firm") is not None
+    wall.advance(minutes=1)
+    store.record_score("open-palm-stroking", 72.5, session_id=run.id, step_index=0)
+    wall.advance(days=1)
+    store.record_score("kneading", 140.0, detail="outside a session")  # clamped to 100
+
+    detail = store.session_detail(run.id)
+    assert detail is not None
+    assert detail.session.pain_reports == 1
+    assert detail.pain_reports[0].note == "too firm"
+    assert detail.pain_reports[0].zone_id == "lower-back-left"
+    assert [score.score for score in detail.scores] == [72.5]
+    assert detail.session.mean_score == pytest.approx(72.5)
+    assert [(s.technique_id, s.score) for s in store.scores()] == [
+        ("open-palm-stroking", 72.5),
+        ("kneading", 100.0),
+    ]
+    assert [s.score for s in store.scores("kneading")] == [100.0]
+    with pytest.raises(ValueError, match="finite"):
+        store.record_score("kneading", float("nan"))
+
+
+# -- totals, streaks, time per technique -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offsets", "today_offset", "expected"),
+    [
+        ((), 0, (0, 0)),
+        ((0,), 0, (1, 1)),
+        ((0, 1, 2), 2, (3, 3)),
+        ((0, 1, 2), 3, (3, 3)),  # yesterday still counts: today is not over
+        ((0, 1, 2), 4, (0, 3)),  # a whole day without practice breaks it
+        ((0, 1, 3, 4, 5, 9), 9, (1, 3)),
+        ((0, 0, 1), 1, (2, 2)),  # two sessions on one day are one day
+    ],
+)
+def test_streaks(offsets: tuple[int, ...], today_offset: int, expected: tuple[int, int]) -> None:
+    start = date(2025, 1, 30)
+    days = [start + timedelta(days=offset) for offset in offsets]
+    assert streaks(days, start + timedelta(days=today_offset)) == expected
+
+
+def test_totals_count_practice_days_and_streaks(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    for day in (0, 1, 2, 4, 5):
+        wall.moment = datetime(2025, 3, 1 + day, 20, 0, tzinfo=UTC)
+        run = Run(store, library.routines[ROUTINE], wall)
+        run.run(60.0)
+        if day == 4:
+            run.checkpoint()  # left running: a crash
+        else:
+            run.finish()
+    Run(store, library.routines[OTHER], wall)  # started, no practice yet: not counted
+
+    totals = store.totals(today=date(2025, 3, 7))
+    assert totals.sessions == 5
+    assert totals.finished_sessions == 4
+    assert totals.practice_s == pytest.approx(300.0)
+    assert totals.days_practised == 5
+    assert totals.current_streak == 2
+    assert totals.longest_streak == 3
+    assert totals.last_practice == date(2025, 3, 6)
+    assert store.totals(OTHER).sessions == 0
+
+
+def test_practice_time_per_technique(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    routine = library.routines[ROUTINE]
+    first, second = routine.steps[0], routine.steps[1]
+    for _ in range(2):
+        run = Run(store, routine, wall)
+        run.run(first.duration_s + 10.0)
+        run.finish()
+
+    by_technique = {item.technique_id: item for item in store.practice_time_by_technique()}
+    if first.technique == second.technique:
+        assert by_technique[first.technique].seconds == pytest.approx(2 * (first.duration_s + 10.0))
+    else:
+        assert by_technique[first.technique].seconds == pytest.approx(2 * first.duration_s)
+        assert by_technique[second.technique].seconds == pytest.approx(20.0)
+        assert by_technique[second.technique].sessions == 2
+    assert store.practice_time_by_technique(OTHER) == ()
+
+
+# -- CSV export ------------------------------------------------------------------------
+
+
+def test_export_csv_writes_one_row_per_step(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary, tmp_path: Path
+) -> None:
+    routine = library.routines[OTHER]
+    run = Run(store, routine, wall)
+    run.run(routine.steps[0].duration_s + 15.0)
+    store.record_pain(run.id, 1, note="sharp")
+    store.record_score(routine.steps[1].technique, 80.0, session_id=run.id, step_index=1)
+    store.record_score(routine.steps[1].technique, 60.0, session_id=run.id, step_index=1)
+    run.finish()
+    hostile = routine.model_copy(update={"title": "=HYPERLINK(1)", "id": "shared"})
+    Run(store, hostile, wall).run(6.0)
+
+    target = tmp_path / "export" / "history.csv"
+    target.parent.mkdir()
+    count = store.export_csv(target)
+
+    with target.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert count == len(rows) == 2 * len(routine.steps)
+    assert tuple(rows[0]) == HistoryStore.CSV_COLUMNS
+    first_session = [row for row in rows if row["session_id"] == str(run.id)]
+    assert [row["step"] for row in first_session] == [
+        str(n) for n in range(1, len(routine.steps) + 1)
+    ]
+    step1, step2 = first_session[0], first_session[1]
+    assert step1["routine"] == routine.title
+    assert step1["date"] == "2025-03-10"
+    assert step1["mode"] == "partner"
+    assert step1["session_state"] == "finished"
+    assert step1["technique_id"] == routine.steps[0].technique
+    assert step1["zones"] == " ".join(routine.steps[0].zones)
+    assert float(step1["actual_s"]) == routine.steps[0].duration_s
+    assert step1["step_status"] == "done"
+    assert float(step2["actual_s"]) == 15.0
+    assert step2["pain_reports"] == "1"
+    assert float(step2["mean_score"]) == 70.0
+    shared = [row for row in rows if row["routine_id"] == "shared"]
+    assert shared[0]["routine"] == "'=HYPERLINK(1)"  # never a live formula
+    assert list(target.parent.iterdir()) == [target]  # no temporary file left behind
+
+
+def test_export_to_an_unwritable_place_raises_and_leaves_nothing(
+    store: HistoryStore, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(OSError):  # noqa: PT011 - which OSError depends on the platform
+        store.export_csv(blocker / "history.csv")
+
+
+# -- faults ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "torn-page"])
+def test_a_damaged_file_is_moved_aside_and_a_fresh_one_used(
+    damage: str, path: Path, wall: WallClock, library: ContentLibrary
+) -> None:
+    path.parent.mkdir(parents=True)
+    if damage == "garbage":
+        path.write_bytes(os.urandom(8192))
+    else:
+        first = HistoryStore(path, now=wall)
+        for _ in range(40):
+            Run(first, library.routines[ROUTINE], wall).run(20.0)
+        first.close()
+        data = bytearray(path.read_bytes())
+        if damage == "truncated":
+            data = data[: len(data) // 2]
+        else:
+            data[3 * 4096 : 3 * 4096 + 512] = os.urandom(512)
+        path.write_bytes(bytes(data))
+    damaged = _digest(path)
+    stamp = wall.moment.strftime("%Y%m%d-%H%M%S")
+    (path.parent / "history.sqlite3-wal").write_bytes(b"leftover")
+
+    store = HistoryStore(path, now=wall)
+
+    moved = store.open_result.moved_aside
+    assert moved == path.with_name(f"history.corrupt-{stamp}.sqlite3")
+    assert _digest(moved) == damaged  # kept as it was, for rescue
+    assert moved.with_name(moved.name + "-wal").read_bytes() == b"leftover"
+    assert store.status is StoreStatus.RECORDING
+    assert moved.name in store.open_result.notice
+    assert "damaged" in store.open_result.notice
+    assert store.sessions() == ()
+    assert Run(store, library.routines[ROUTINE], wall).checkpoint()
+    store.close()
+
+
+def test_a_second_damaged_file_gets_its_own_name(path: Path, wall: WallClock) -> None:
+    path.parent.mkdir(parents=True)
+    names = []
+    for _ in range(2):
+        path.write_bytes(b"not a database at all, just text" * 100)
+        store = HistoryStore(path, now=wall)
+        assert store.open_result.moved_aside is not None
+        names.append(store.open_result.moved_aside.name)
+        store.close()
+    assert names[0] != names[1]
+    assert all(name.startswith("history.corrupt-") for name in names)
+
+
+def test_a_newer_database_is_left_untouched_and_shown_read_only(
+    path: Path, wall: WallClock, library: ContentLibrary
+) -> None:
+    first = HistoryStore(path, now=wall)
+    Run(first, library.routines[ROUTINE], wall).finish()
+    first.close()
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    before = _digest(path)
+
+    store = HistoryStore(path, now=wall)
+
+    assert store.status is StoreStatus.READ_ONLY
+    assert "newer version" in store.open_result.notice
+    assert [row.routine_id for row in store.sessions()] == [ROUTINE]
+    assert store.begin_session(library.routines[ROUTINE], SessionMode.PARTNER) is None
+    assert store.record_pain(None) is None
+    store.close()
+    assert _digest(path) == before
+    assert _user_version(path) == SCHEMA_VERSION + 1
+
+
+def test_a_newer_database_this_build_cannot_read_gives_a_message_not_a_crash(
+    path: Path, wall: WallClock
+) -> None:
+    path.parent.mkdir(parents=True)
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE sessions_v9 (id INTEGER PRIMARY KEY)")
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 8}")
+    connection.commit()
+    connection.close()
+    before = _digest(path)
+
+    store = HistoryStore(path, now=wall)
+
+    assert store.status is StoreStatus.READ_ONLY
+    assert store.sessions() == ()
+    assert store.session_detail(1) is None
+    assert store.totals().sessions == 0
+    assert store.message  # says the history cannot be read
+    store.close()
+    assert _digest(path) == before
+
+
+def test_a_data_folder_that_cannot_be_created_turns_history_off(
+    tmp_path: Path, wall: WallClock, library: ContentLibrary
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+
+    store = HistoryStore(blocker / "history.sqlite3", now=wall)
+
+    assert store.status is StoreStatus.UNAVAILABLE
+    assert "not recorded" in store.open_result.notice
+    assert store.begin_session(library.routines[ROUTINE], SessionMode.PARTNER) is None
+    assert store.sessions() == ()
+
+
+def _read_only_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open every connection read-only: what a read-only data folder does for a
+    normal user (the tests run as root, which chmod would not stop)."""
+    real = history._open_connection
+
+    def read_only(path: Path, *, read_only: bool) -> sqlite3.Connection:
+        return real(path, read_only=True)
+
+    monkeypatch.setattr(history, "_open_connection", read_only)
+
+
+def test_a_read_only_data_folder_without_history_gives_a_message(
+    path: Path, wall: WallClock, library: ContentLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _read_only_connections(monkeypatch)
+    store = HistoryStore(path, now=wall)
+    assert store.status is StoreStatus.UNAVAILABLE
+    assert "cannot be written" in store.message
+    assert store.begin_session(library.routines[ROUTINE], SessionMode.PARTNER) is None
+
+
+def test_a_read_only_data_folder_shows_the_history_and_records_nothing(
+    path: Path, wall: WallClock, library: ContentLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = HistoryStore(path, now=wall)
+    Run(first, library.routines[ROUTINE], wall).finish()
+    first.close()
+    _read_only_connections(monkeypatch)
+
+    store = HistoryStore(path, now=wall)
+
+    assert store.status is StoreStatus.READ_ONLY
+    assert "cannot be written" in store.message
+    assert len(store.sessions()) == 1
+    assert store.begin_session(library.routines[ROUTINE], SessionMode.PARTNER) is None
+
+
+def test_a_full_disk_mid_session_stops_recording_without_raising(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    run = Run(store, library.routines[ROUTINE], wall)
+    assert run.checkpoint()
+    assert store._connection is not None
+    pages = store._connection.execute("PRAGMA page_count").fetchone()[0]
+    store._connection.execute(f"PRAGMA max_page_count = {pages}")  # the disk is now full
+
+    results = []
+    for _ in range(50):
+        results.append(store.begin_session(library.routines[ROUTINE], SessionMode.PARTNER))
+        run.run(5.0)
+        run.checkpoint()
+    assert None in results
+    assert store.status is StoreStatus.READ_ONLY
+    assert "disk is full" in store.message
+    # Later writes quietly do nothing; reading what was saved still works.
+    assert run.checkpoint() is False
+    assert store.finish_session(run.id, run.engine.snapshot(), run.engine.records()) is False
+    assert store.sessions()[-1].id == run.id
+
+
+def test_a_write_refused_by_the_file_stops_recording(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary
+) -> None:
+    run = Run(store, library.routines[ROUTINE], wall)
+    assert store._connection is not None
+    store._connection.execute("PRAGMA query_only = ON")  # as if the file became read-only
+    run.run(5.0)
+    assert run.checkpoint() is False
+    assert store.status is StoreStatus.READ_ONLY
+    assert "not being recorded" in store.message
