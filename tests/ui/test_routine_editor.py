@@ -1,0 +1,609 @@
+"""The routine editor: create, edit, reorder, undo, save, re-open; safety and hostile files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from massage_trainer.domain.content import MAX_FILE_BYTES, ContentLibrary, load_library
+from massage_trainer.domain.models import Pressure, Routine
+from massage_trainer.domain.routine_store import RoutineStore
+from massage_trainer.domain.safety import Severity
+from massage_trainer.ui.routine_editor import RoutineEditorWindow, StepListWidget
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class MessageLog:
+    """Stands in for QMessageBox: records what was shown and gives scripted answers."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.questions: list[str] = []
+        self.answers: list[QMessageBox.StandardButton] = []
+
+    def warning(self, _parent: Any, _title: str, text: str, *_args: Any) -> Any:
+        self.warnings.append(text)
+        return QMessageBox.StandardButton.Ok
+
+    def question(self, _parent: Any, _title: str, text: str, *_args: Any) -> Any:
+        self.questions.append(text)
+        if not self.answers:
+            raise AssertionError(f"unexpected question: {text}")
+        return self.answers.pop(0)
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> MessageLog:
+    log = MessageLog()
+    monkeypatch.setattr(QMessageBox, "warning", log.warning)
+    monkeypatch.setattr(QMessageBox, "question", log.question)
+    return log
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def make_editor(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, *, show: bool = False
+) -> RoutineEditorWindow:
+    editor = RoutineEditorWindow(library, settings=settings, autosave_ms=60_000)
+    qtbot.addWidget(editor)
+    if show:
+        editor.show()
+        qtbot.waitExposed(editor)
+        editor.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is editor, timeout=2000)
+    return editor
+
+
+@pytest.fixture
+def editor(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> Iterator[RoutineEditorWindow]:
+    # Not handed to qtbot, which would close it (and meet the prompt) before this cleans up.
+    window = RoutineEditorWindow(library, settings=settings, autosave_ms=60_000)
+    yield window
+    forget_changes(window)
+    window.close()
+    window.deleteLater()
+
+
+def forget_changes(editor: RoutineEditorWindow) -> None:
+    """Leave without the close prompt, whatever the test did."""
+    editor.undo_stack.setClean()
+    editor._never_saved = False
+
+
+def zone_item(editor: RoutineEditorWindow, zone_id: str) -> Any:
+    for row in range(editor.zone_list.count()):
+        item = editor.zone_list.item(row)
+        if item.data(ID_ROLE) == zone_id:
+            return item
+    raise KeyError(zone_id)
+
+
+def pick(combo: Any, value: str) -> None:
+    """Choose an entry of a combo box as a user would (activated fires)."""
+    index = combo.findData(value)
+    assert index >= 0, value
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
+def type_into(qtbot: Any, widget: Any, text: str) -> None:
+    widget.setFocus()
+    widget.selectAll()
+    qtbot.keyClicks(widget, text)
+
+
+def current(editor: RoutineEditorWindow) -> Routine:
+    assert editor.routine is not None
+    return editor.routine
+
+
+def drop_step(editor: RoutineEditorWindow, source: int, onto: int, *, below: bool) -> None:
+    """Drop the step at ``source`` onto the upper or lower half of row ``onto``."""
+    view: StepListWidget = editor.step_list
+    view.setCurrentRow(source)
+    rect = view.visualRect(view.model().index(onto, 0))
+    point = QPoint(rect.center().x(), rect.bottom() - 2 if below else rect.top() + 2)
+    mime = view.model().mimeData([view.model().index(source, 0)])
+
+    class DropFromTheList(QDropEvent):
+        def source(self) -> QWidget:  # a real drag started in the list says so
+            return view
+
+    event = DropFromTheList(
+        point,
+        Qt.DropAction.MoveAction,
+        mime if mime is not None else QMimeData(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    view.dropEvent(event)
+    assert event.dropAction() == Qt.DropAction.IgnoreAction  # the view moves nothing itself
+
+
+# -- the whole story ------------------------------------------------------------------
+
+
+def test_create_edit_reorder_undo_redo_save_and_reopen_after_restart(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    assert editor.new_routine()
+    assert editor.is_dirty()
+    assert editor.isWindowModified()
+    assert "[*]" in editor.windowTitle()
+    history = [current(editor)]
+
+    type_into(qtbot, editor.title_edit, "Shoulders for the class")
+    assert current(editor).title == "Shoulders for the class"
+    assert editor.undo_stack.count() == 1  # typing is one undo step, not one per key
+    history.append(current(editor))
+
+    editor.add_step_button.click()
+    assert len(current(editor).steps) == 3
+    assert editor.current_step_index == 1
+    history.append(current(editor))
+
+    pick(editor.technique_combo, "kneading")
+    history.append(current(editor))
+    zone_item(editor, "shoulder-girdle-left").setCheckState(Qt.CheckState.Checked)
+    history.append(current(editor))
+    zone_item(editor, "shoulder-girdle-right").setCheckState(Qt.CheckState.Checked)
+    history.append(current(editor))
+    editor.duration_spin.setValue(240)
+    history.append(current(editor))
+    pick(editor.pressure_combo, Pressure.MODERATE.value)
+    history.append(current(editor))
+    pick(editor.direction_combo, "in-place")
+    history.append(current(editor))
+    type_into(qtbot, editor.instruction_edit, "Knead the tops of the shoulders slowly.")
+    history.append(current(editor))
+    editor.cautions_edit.setPlainText("Stay off the collarbone.\n\nEase off if it hurts.")
+    history.append(current(editor))
+
+    step = current(editor).steps[1]
+    assert step.technique == "kneading"
+    assert {"shoulder-girdle-left", "shoulder-girdle-right"} <= set(step.zones)
+    assert step.duration_s == 240
+    assert step.pressure is Pressure.MODERATE
+    assert step.instruction == "Knead the tops of the shoulders slowly."
+    assert step.cautions == ("Stay off the collarbone.", "Ease off if it hurts.")
+    assert editor.step_list.item(1).text().startswith("2. Kneading:")
+
+    # Keyboard reorder: Ctrl+Up and Ctrl+Down with the step list focused.
+    editor.step_list.setFocus()
+    qtbot.keyClick(editor.step_list, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    assert current(editor).steps[0] == step
+    assert editor.current_step_index == 0
+    history.append(current(editor))
+    qtbot.keyClick(editor.step_list, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert current(editor).steps[1] == step
+    history.append(current(editor))
+
+    # Drag and drop: the last step onto the top half of the first.
+    last = current(editor).steps[2]
+    drop_step(editor, 2, 0, below=False)
+    qtbot.waitUntil(lambda: current(editor).steps[0] == last)
+    assert [s.technique for s in current(editor).steps][1] == "open-palm-stroking"
+    history.append(current(editor))
+    drop_step(editor, 0, 2, below=True)
+    qtbot.waitUntil(lambda: current(editor).steps[2] == last)
+    history.append(current(editor))
+
+    # Undo everything, one edit at a time, and the routine is exactly as it was.
+    edits = len(history) - 1
+    assert editor.undo_stack.count() == edits
+    for expected in reversed(history[:-1]):
+        qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert current(editor) == expected
+    assert editor.step_list.count() == 2
+    assert editor.title_edit.text() == "New routine"
+    for expected in history[1:]:
+        qtbot.keyClick(
+            editor,
+            Qt.Key.Key_Z,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+        assert current(editor) == expected
+    editor.select_step(1)
+    assert editor.duration_spin.value() == 240
+    assert editor.instruction_edit.toPlainText() == "Knead the tops of the shoulders slowly."
+
+    # Save with Ctrl+S: the file exists and the session window is told.
+    with qtbot.waitSignal(editor.routines_changed) as saved:
+        qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    routine = current(editor)
+    assert saved.args == [routine.id]
+    assert not editor.is_dirty()
+    assert not editor.isWindowModified()
+    store = RoutineStore(builtin_ids=library.builtin_ids)
+    assert store.load(routine.id) == routine
+    assert store.pending_drafts() == []
+    editor.close()
+    assert not editor.isVisible()
+
+    # A restart: fresh content, a new editor; the routine is there as it was saved.
+    reloaded = load_library(user_routines=store.folder)
+    assert reloaded.routines[routine.id] == routine
+    again = make_editor(qtbot, reloaded, settings)
+    titles = [again.routine_list.item(r).text().strip() for r in range(again.routine_list.count())]
+    assert "Shoulders for the class" in titles
+    assert again.open_routine(routine.id)
+    assert again.routine == routine
+    assert not again.read_only
+    assert again.step_list.count() == 3
+
+
+def test_undo_reaches_the_stack_from_inside_a_text_field(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.new_routine()
+    type_into(qtbot, editor.title_edit, "Typed")
+    pick(editor.pressure_combo, Pressure.MODERATE.value)
+    # The field's own undo would take back the typing; the editor's takes back the
+    # latest edit of all, the pressure.
+    qtbot.keyClick(editor.title_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert current(editor).steps[0].pressure is Pressure.LIGHT
+    assert current(editor).title == "Typed"
+    assert editor.title_edit.text() == "Typed"
+    qtbot.keyClick(editor.title_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert current(editor).title == "New routine"
+    assert editor.title_edit.text() == "New routine"
+    forget_changes(editor)
+
+
+def test_edit_menu_has_undo_and_redo_from_the_stack(editor: RoutineEditorWindow) -> None:
+    editor.new_routine()
+    actions = editor.edit_menu.actions()
+    assert actions[0] is editor.undo_action
+    assert actions[1] is editor.redo_action
+    assert not editor.undo_action.isEnabled()
+    editor.rename_routine("Renamed")
+    assert editor.undo_action.isEnabled()
+    assert "Rename routine" in editor.undo_action.text()
+    editor.undo_action.trigger()
+    assert current(editor).title == "New routine"
+    editor.redo_action.trigger()
+    assert current(editor).title == "Renamed"
+
+
+def test_remove_and_add_steps_keep_at_least_one(editor: RoutineEditorWindow) -> None:
+    editor.new_routine()
+    assert editor.remove_step()
+    assert len(current(editor).steps) == 1
+    assert not editor.remove_step()
+    assert "at least one step" in editor.last_message
+    assert editor.add_step()
+    assert len(current(editor).steps) == 2
+
+
+# -- safety ---------------------------------------------------------------------------
+
+
+def test_a_no_go_zone_is_refused_with_its_reason(
+    editor: RoutineEditorWindow, library: ContentLibrary
+) -> None:
+    editor.new_routine()
+    before = current(editor)
+    spine = library.zones["spine"]
+    item = zone_item(editor, "spine")
+    item.setCheckState(Qt.CheckState.Checked)
+    assert item.checkState() == Qt.CheckState.Unchecked
+    assert spine.reason in editor.zone_message.text()
+    assert "no-go zone" in editor.zone_message.text()
+    assert current(editor) == before
+    assert editor.undo_stack.count() == 0
+
+    kidney = library.zones["kidney-left"]
+    assert not editor.toggle_zone("kidney-left")  # the diagram's click path
+    assert kidney.reason in editor.zone_message.text()
+    assert "kidney-left" not in current(editor).steps[0].zones
+
+
+def test_the_last_zone_of_a_step_cannot_be_removed(editor: RoutineEditorWindow) -> None:
+    editor.new_routine()
+    step_zones = current(editor).steps[0].zones
+    for zone_id in step_zones[:-1]:
+        assert editor.choose_zone(zone_id, on=False)
+    assert not editor.choose_zone(step_zones[-1], on=False)
+    assert "at least one zone" in editor.zone_message.text()
+    assert zone_item(editor, step_zones[-1]).checkState() == Qt.CheckState.Checked
+
+
+def test_safety_errors_show_beside_the_step_and_keep_it_a_draft(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    editor.select_step(1)
+    assert editor.choose_zone("neck")
+    pick(editor.pressure_combo, Pressure.FIRM.value)  # the neck takes light pressure only
+    errors = [p for p in editor.problems if p.severity is Severity.ERROR]
+    assert errors
+    assert {p.step for p in errors} == {2}
+    assert "safety error" in editor.step_list.item(1).text()
+    assert "safety error" not in editor.step_list.item(0).text()
+    shown = [
+        editor.step_problem_list.item(r).text() for r in range(editor.step_problem_list.count())
+    ]
+    assert any("too much for Neck" in text for text in shown)
+    assert editor.summary_label.text().startswith("Cannot be used yet")
+    assert editor.problem_list.count() >= 1
+
+    routine = current(editor)
+    assert not editor.save()
+    assert "Kept as a draft" not in messages.warnings[-1]  # the box says why, not the title
+    assert "cannot be used in a session" in messages.warnings[-1]
+    store = editor.store
+    assert not store.exists(routine.id)
+    assert store.load_draft(routine.id) == routine
+    assert not editor.export_file(store.root / "out.json")
+
+    editor.undo_stack.undo()  # back to a light pressure: usable again
+    assert not [p for p in editor.problems if p.severity is Severity.ERROR]
+    assert editor.save()
+    assert store.exists(routine.id)
+    assert not store.has_draft(routine.id)
+
+
+def test_warnings_are_shown_but_do_not_block(editor: RoutineEditorWindow) -> None:
+    editor.new_routine()
+    editor.select_step(0)
+    pick(editor.technique_combo, "kneading")  # not an opening stroke
+    assert [p.rule for p in editor.problems] == ["opening-not-gentle-stroking"]
+    assert "warning" in editor.step_list.item(0).text()
+    assert editor.summary_label.text().startswith("Safe to use, with 1 warning")
+    assert editor.save()
+
+
+# -- built-ins, duplicate, rename, delete ---------------------------------------------
+
+
+def test_built_ins_are_read_only_and_duplicate_to_change(
+    editor: RoutineEditorWindow, library: ContentLibrary
+) -> None:
+    assert editor.open_routine("classic-home")
+    assert editor.read_only
+    assert not editor.read_only_banner.isHidden()
+    assert not editor.technique_combo.isEnabled()
+    assert not editor.add_step()
+    assert not editor.save()
+    assert "duplicate" in editor.last_message.lower()
+    assert not editor.is_dirty()
+
+    assert editor.duplicate_routine()
+    copy = current(editor)
+    assert not editor.read_only
+    assert copy.id != "classic-home"
+    assert copy.steps == library.routines["classic-home"].steps
+    assert copy.title.endswith("(my copy)")
+    assert editor.is_dirty()  # a new routine until it is saved
+    assert editor.save()
+    assert editor.store.load(copy.id) == copy
+
+
+def test_rename_and_delete_with_confirmation(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    editor.save()
+    routine_id = current(editor).id
+    assert editor.rename_routine("  Evening routine ")
+    assert current(editor).title == "Evening routine"
+    editor.save()
+
+    messages.answers = [QMessageBox.StandardButton.No]
+    assert not editor.delete_routine()
+    assert editor.store.exists(routine_id)
+
+    messages.answers = [QMessageBox.StandardButton.Yes]
+    assert editor.delete_routine()
+    assert "Evening routine" in messages.questions[-1]
+    assert not editor.store.exists(routine_id)
+    assert current(editor).id != routine_id
+
+
+# -- files ----------------------------------------------------------------------------
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_hostile_import_shows_its_reason(
+    editor: RoutineEditorWindow, library: ContentLibrary, messages: MessageLog, tmp_path: Path
+) -> None:
+    data = library.routines["lower-back-relief"].model_dump(mode="json")
+    data["id"] = "../../evil"
+    path = write_json(tmp_path / "evil.json", data)
+    before = editor.store.ids()
+    assert not editor.import_file(path)
+    assert "evil.json: field 'id'" in editor.last_message
+    assert "evil.json" in messages.warnings[-1]
+
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b"{" + b" " * MAX_FILE_BYTES + b"}")
+    assert not editor.import_file(huge)
+    assert "huge.json: the file is" in editor.last_message
+
+    unsafe = library.routines["lower-back-relief"].model_dump(mode="json")
+    unsafe["steps"][1]["zones"] = ["spine"]
+    assert not editor.import_file(write_json(tmp_path / "unsafe.json", unsafe))
+    assert "unsafe.json: breaks the safety rules" in editor.last_message
+    assert "no-go zone" in editor.last_message
+
+    future = library.routines["lower-back-relief"].model_dump(mode="json")
+    future["schema_version"] = 7
+    assert not editor.import_file(write_json(tmp_path / "future.json", future))
+    assert "newer version" in editor.last_message
+    assert editor.store.ids() == before
+
+
+def test_an_import_with_markup_is_shown_as_plain_text(
+    editor: RoutineEditorWindow, library: ContentLibrary, tmp_path: Path
+) -> None:
+    data = library.routines["lower-back-relief"].model_dump(mode="json")
+    data["title"] = "<b>Bold</b> <img src='x.png'>"
+    data["steps"][0]["instruction"] = "<script>alert(1)</script> Stroke gently."
+    with_markup = write_json(tmp_path / "markup.json", data)
+    assert editor.import_file(with_markup)
+    routine = current(editor)
+    assert routine.id == "b-bold-b-img-src-x-png"  # the built-in's id was taken
+    assert routine.title == "<b>Bold</b> <img src='x.png'>"
+    assert editor.title_edit.text() == routine.title
+    assert editor.instruction_edit.toPlainText() == routine.steps[0].instruction
+    texts = [editor.routine_list.item(r).text() for r in range(editor.routine_list.count())]
+    assert any("<b>Bold</b>" in text for text in texts)
+    assert editor.zone_message.textFormat() == Qt.TextFormat.PlainText
+    assert editor.summary_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_an_old_file_is_migrated_on_import_and_export_round_trips(
+    qtbot: Any, editor: RoutineEditorWindow, library: ContentLibrary, tmp_path: Path
+) -> None:
+    data = library.routines["lower-back-relief"].model_dump(mode="json")
+    data.update(schema_version=0, id="old-share", name=data.pop("title"))
+    for step in data["steps"]:
+        step["duration_min"] = step.pop("duration_s") / 60
+    with qtbot.waitSignal(editor.routines_changed) as signal:
+        assert editor.import_file(write_json(tmp_path / "old.json", data))
+    assert signal.args == ["old-share"]
+    imported = current(editor)
+    assert imported.steps == library.routines["lower-back-relief"].steps
+    assert editor.store.load("old-share") == imported
+
+    out = tmp_path / "shared" / "copy.json"
+    assert editor.export_file(out)
+    assert json.loads(out.read_text(encoding="utf-8"))["schema_version"] == 1
+    assert Routine.model_validate_json(out.read_text(encoding="utf-8")) == imported
+
+
+def test_import_and_export_menu_entries_use_file_dialogs(
+    editor: RoutineEditorWindow,
+    library: ContentLibrary,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    source = tmp_path / "in.json"
+    data = library.routines["lower-back-relief"].model_dump(mode="json")
+    data["id"] = "from-a-friend"
+    write_json(source, data)
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(source), "Routine files (*.json)")
+    )
+    editor.import_action.trigger()
+    assert current(editor).id == "from-a-friend"
+
+    target = tmp_path / "out"  # no suffix: the editor adds .json
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(target), ""))
+    editor.export_action.trigger()
+    assert (tmp_path / "out.json").is_file()
+
+
+# -- closing and drafts ---------------------------------------------------------------
+
+
+def test_closing_with_changes_asks_save_discard_or_cancel(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.new_routine()
+    routine_id = current(editor).id
+
+    messages.answers = [QMessageBox.StandardButton.Cancel]
+    assert not editor.close()
+    assert editor.isVisible()
+    assert editor.is_dirty()
+
+    messages.answers = [QMessageBox.StandardButton.Save]
+    assert editor.close()
+    assert editor.store.exists(routine_id)
+
+    other = make_editor(qtbot, library, settings, show=True)
+    other.new_routine()
+    other.autosave_now()
+    new_id = current(other).id
+    assert other.store.has_draft(new_id)
+    messages.answers = [QMessageBox.StandardButton.Discard]
+    assert other.close()
+    assert not other.store.exists(new_id)
+    assert not other.store.has_draft(new_id)
+    assert len(messages.questions) == 3
+
+
+def test_switching_routines_with_changes_asks_first(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    editor.save()
+    editor.rename_routine("Changed")
+    messages.answers = [QMessageBox.StandardButton.Cancel]
+    assert not editor.open_routine("classic-home")
+    assert current(editor).title == "Changed"
+    messages.answers = [QMessageBox.StandardButton.Discard]
+    assert editor.open_routine("classic-home")
+    assert editor.read_only
+
+
+def test_a_draft_is_offered_back_after_a_crash(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    crashed = RoutineEditorWindow(library, settings=settings, autosave_ms=60_000)
+    crashed.new_routine()
+    crashed.save()
+    saved = current(crashed)
+    crashed.rename_routine("Half-finished idea")
+    crashed.autosave_now()
+    draft = current(crashed)
+    # The app dies here: no close, no prompt, the draft stays. Next start:
+
+    messages.answers = [QMessageBox.StandardButton.Yes]
+    again = make_editor(qtbot, library, settings, show=True)
+    qtbot.waitUntil(lambda: again.routine == draft)
+    assert "Half-finished idea" in messages.questions[0]
+    assert again.is_dirty()
+    again.undo_stack.undo()  # the restore is an edit: undo gives the saved version
+    assert again.routine == saved
+    again.undo_stack.redo()
+    assert again.save()
+    assert again.store.pending_drafts() == []
+    crashed.undo_stack.blockSignals(True)  # the dead window must not touch the files
+    forget_changes(crashed)
+    crashed.deleteLater()
+
+
+def test_a_refused_draft_is_thrown_away(editor: RoutineEditorWindow, messages: MessageLog) -> None:
+    editor.new_routine()
+    editor.autosave_now()
+    routine_id = current(editor).id
+    assert editor.store.has_draft(routine_id)
+    messages.answers = [QMessageBox.StandardButton.No]
+    assert not editor.recover_drafts()
+    assert not editor.store.has_draft(routine_id)
+
+
+def test_autosave_follows_the_edits(editor: RoutineEditorWindow) -> None:
+    editor.new_routine()
+    editor.save()
+    routine_id = current(editor).id
+    editor.rename_routine("Draft title")
+    editor.autosave_now()
+    assert editor.store.load_draft(routine_id).title == "Draft title"
+    editor.undo_stack.undo()  # back to the saved state: the draft goes
+    assert not editor.store.has_draft(routine_id)
