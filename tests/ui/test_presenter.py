@@ -1,0 +1,249 @@
+"""Presenter mode driven by clicker keys; manual mode; blanking; the choice of screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.session import FakeClock, SessionState, StepStatus
+from massage_trainer.ui.controller import SessionController
+from massage_trainer.ui.preferences import Preferences
+from massage_trainer.ui.presenter import (
+    KEY_HELP,
+    SCREEN_KEY,
+    PresenterWindow,
+    ScreenChoiceDialog,
+    pick_presenter_screen,
+)
+
+ROUTINE = "classic-home"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def controller(library: ContentLibrary, fake_clock: FakeClock) -> SessionController:
+    controller = SessionController(library, fake_clock, get_ready_s=0.0)
+    controller.load_routine(ROUTINE)
+    return controller
+
+
+@pytest.fixture
+def presenter(qtbot: Any, controller: SessionController, settings: QSettings) -> PresenterWindow:
+    window = PresenterWindow(controller, Preferences(settings), settings)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def technique_name(controller: SessionController, index: int) -> str:
+    return controller.technique_for_step(index).name
+
+
+def test_page_down_and_page_up_step_through(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController
+) -> None:
+    assert presenter.title_label.text() == technique_name(controller, 0)
+    qtbot.keyClick(presenter, Qt.Key.Key_PageDown)
+    assert controller.current_index == 1
+    assert presenter.step_label.text() == f"Step 2 of {controller.step_count}"
+    assert presenter.title_label.text() == technique_name(controller, 1)
+    assert presenter.next_label.text() == f"Next: {controller.describe_step(2)}"
+    qtbot.keyClick(presenter, Qt.Key.Key_Right)
+    qtbot.keyClick(presenter, Qt.Key.Key_Down)
+    assert controller.current_index == 3
+    qtbot.keyClick(presenter, Qt.Key.Key_PageUp)
+    assert controller.current_index == 2
+    qtbot.keyClick(presenter, Qt.Key.Key_Left)
+    qtbot.keyClick(presenter, Qt.Key.Key_Up)
+    assert controller.current_index == 0
+    assert presenter.title_label.text() == technique_name(controller, 0)
+
+
+def test_space_starts_and_pauses(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController, fake_clock: FakeClock
+) -> None:
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)
+    assert controller.state() is SessionState.RUNNING
+    fake_clock.advance(10)
+    controller.tick()
+    budget = controller.step(0).duration_s
+    assert presenter.ring.time_text == f"{(budget - 10) // 60}:{(budget - 10) % 60:02d}"
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)
+    assert controller.state() is SessionState.PAUSED
+    assert presenter.ring.caption == "paused"
+
+
+def test_b_blanks_and_shows_again(qtbot: Any, presenter: PresenterWindow) -> None:
+    assert presenter.content.isVisible()
+    with qtbot.waitSignal(presenter.blanked_changed) as signal:
+        qtbot.keyClick(presenter, Qt.Key.Key_B)
+    assert signal.args == [True]
+    assert presenter.blanked
+    assert not presenter.content.isVisible()
+    assert presenter.blank_page.isVisible()
+    assert presenter.grab().toImage().pixelColor(400, 300).name() == "#000000"
+    qtbot.keyClick(presenter, Qt.Key.Key_B)
+    assert not presenter.blanked
+    assert presenter.content.isVisible()
+    qtbot.keyClick(presenter, Qt.Key.Key_Period)  # what many clickers send for "blank"
+    assert presenter.blanked
+
+
+def test_escape_leaves(qtbot: Any, presenter: PresenterWindow) -> None:
+    qtbot.keyClick(presenter, Qt.Key.Key_B)
+    with qtbot.waitSignal(presenter.closed):
+        qtbot.keyClick(presenter, Qt.Key.Key_Escape)
+    assert not presenter.isVisible()
+    assert not presenter.blanked  # the next time it opens, it shows the step
+
+
+def test_manual_mode_hides_the_timer_and_stops_auto_advance(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController, fake_clock: FakeClock
+) -> None:
+    snapshot = controller.snapshot()
+    assert snapshot is not None
+    assert snapshot.auto_advance
+    assert presenter.timer_visible
+    qtbot.keyClick(presenter, Qt.Key.Key_M)
+    assert presenter.manual_mode
+    assert not presenter.timer_visible
+    assert "Manual" in presenter.mode_label.text()
+    snapshot = controller.snapshot()
+    assert snapshot is not None
+    assert not snapshot.auto_advance
+
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)
+    fake_clock.advance(controller.step(0).duration_s + 30)
+    controller.tick()
+    assert controller.current_index == 0  # time is up, but the step waits for the clicker
+    qtbot.keyClick(presenter, Qt.Key.Key_PageDown)
+    assert controller.current_index == 1
+
+    qtbot.keyClick(presenter, Qt.Key.Key_T)  # the timer is optional, not gone
+    assert presenter.timer_visible
+    qtbot.keyClick(presenter, Qt.Key.Key_M)
+    assert not presenter.manual_mode
+    snapshot = controller.snapshot()
+    assert snapshot is not None
+    assert snapshot.auto_advance
+
+
+def test_leaving_in_manual_mode_gives_auto_advance_back(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController
+) -> None:
+    qtbot.keyClick(presenter, Qt.Key.Key_M)
+    qtbot.keyClick(presenter, Qt.Key.Key_Escape)
+    snapshot = controller.snapshot()
+    assert snapshot is not None
+    assert snapshot.auto_advance
+    assert not presenter.manual_mode
+
+
+def test_follows_the_controls_in_the_main_window(
+    presenter: PresenterWindow, controller: SessionController, library: ContentLibrary
+) -> None:
+    controller.select_step(4)
+    assert presenter.step_label.text() == f"Step 5 of {controller.step_count}"
+    assert presenter.instruction_label.text() == controller.step(4).instruction
+    statuses = [status for _rect, status in presenter.progress.segments()]
+    assert len(statuses) == controller.step_count
+    assert statuses[4] is StepStatus.CURRENT
+    controller.load_routine("lower-back-relief")
+    assert presenter.routine_label.text() == library.routines["lower-back-relief"].title
+    assert len(presenter.progress.segments()) == len(library.routines["lower-back-relief"].steps)
+    for label in (presenter.title_label, presenter.instruction_label, presenter.cautions_label):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_long_step_is_fitted_into_the_screen(
+    presenter: PresenterWindow, controller: SessionController
+) -> None:
+    presenter.resize(1920, 1080)
+    longest = max(
+        range(controller.step_count),
+        key=lambda i: (
+            len(controller.step(i).instruction) + sum(map(len, controller.step(i).cautions))
+        ),
+    )
+    controller.select_step(longest)
+    assert presenter._text_height() <= presenter._text_room()[1]
+
+
+# -- screens --------------------------------------------------------------------------
+
+
+def test_with_one_screen_it_falls_back_and_says_so(
+    qtbot: Any, controller: SessionController, settings: QSettings
+) -> None:
+    assert len(QGuiApplication.screens()) == 1
+    settings.setValue(SCREEN_KEY, "HDMI-9")  # chosen last week, on another setup
+    window = PresenterWindow(controller, Preferences(settings), settings)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.status_message) as signal:
+        screen = window.present()
+    assert screen is QGuiApplication.screens()[0]
+    assert window.isVisible()
+    message = signal.args[0]
+    assert "HDMI-9" in message
+    assert "not connected" in message
+    assert "Only one screen" in message
+    assert window.footer_label.text() == message
+    qtbot.keyClick(window, Qt.Key.Key_PageDown)
+    assert controller.current_index == 1
+    window.close()
+    assert window.footer_label.text() in {message, KEY_HELP}
+
+
+class FakeScreen:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def name(self) -> str:
+        return self._name
+
+    def geometry(self) -> QRect:
+        return QRect(0, 0, 1920, 1080)
+
+
+def test_with_two_screens_the_presenter_takes_the_other_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    laptop: Any = FakeScreen("eDP-1")
+    projector: Any = FakeScreen("HDMI-1")
+    monkeypatch.setattr(QGuiApplication, "screens", staticmethod(lambda: [laptop, projector]))
+    monkeypatch.setattr(QGuiApplication, "primaryScreen", staticmethod(lambda: laptop))
+    screen, note = pick_presenter_screen(None, laptop)
+    assert screen is projector
+    assert "HDMI-1" in note
+    screen, note = pick_presenter_screen("eDP-1", laptop)
+    assert screen is laptop  # what the instructor chose, even the controls' screen
+    assert note == ""
+    screen, note = pick_presenter_screen("DP-3", laptop)
+    assert screen is projector
+    assert "DP-3" in note
+
+
+def test_the_screen_choice_is_remembered(qtbot: Any, settings: QSettings) -> None:
+    dialog = ScreenChoiceDialog(settings)
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() == 1 + len(QGuiApplication.screens())
+    dialog.list.setCurrentRow(1)
+    dialog.accept()
+    assert settings.value(SCREEN_KEY) == QGuiApplication.screens()[0].name()
+    again = ScreenChoiceDialog(settings)
+    qtbot.addWidget(again)
+    assert again.list.currentRow() == 1
+    again.list.setCurrentRow(0)
+    again.accept()
+    assert settings.value(SCREEN_KEY) == ""
