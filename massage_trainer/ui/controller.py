@@ -258,6 +258,14 @@ class SessionController(QObject):
 
     # -- commands ---------------------------------------------------------------------
 
+    def set_library(self, library: ContentLibrary) -> None:
+        """Use reloaded content from now on (after the routine editor saved or deleted one).
+
+        The session in progress keeps its routine as loaded; ``load_routine`` and the
+        routine picker see the new library.
+        """
+        self._library = library
+
     def load_routine(self, routine_id: str) -> None:
         """Load a routine by id and reset the session; KeyError if there is no such id."""
         routine = self._library.routines[routine_id]

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from massage_trainer import __version__
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import ContentError, ContentLibrary, load_library
+from massage_trainer.domain.paths import user_data_dir
 from massage_trainer.domain.session import Clock, SessionState
 from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController
 from massage_trainer.ui.cues import CuePlayer
@@ -138,6 +139,8 @@ class MainWindow(QMainWindow):
         self._settings = settings if settings is not None else QSettings()
         self._cue_problems: list[str] = []
         self._shown_once = False
+        self._routine_editor: QMainWindow | None = None
+        self._presenter: QWidget | None = None
         self._preferences = Preferences(self._settings, self)
         self._controller = SessionController(library, clock, self)
         self._cue_player = CuePlayer(
@@ -221,6 +224,56 @@ class MainWindow(QMainWindow):
         chosen = choose_routine(self._controller.library, current, self)
         if chosen is not None:
             self._controller.load_routine(chosen)
+
+    def show_routine_editor(self) -> None:
+        """Open the routine editor (its module loads on first use, not at start-up)."""
+        if self._routine_editor is None:
+            from massage_trainer.ui.routine_editor import RoutineEditorWindow
+
+            editor = RoutineEditorWindow(
+                self._controller.library,
+                preferences=self._preferences,
+                settings=self._settings,
+                parent=self,
+            )
+            editor.routines_changed.connect(self._on_routine_editor_routines_changed)
+            self._routine_editor = editor
+        self._routine_editor.show()
+        self._routine_editor.raise_()
+        self._routine_editor.activateWindow()
+
+    def show_presenter(self) -> None:
+        """Open presenter mode full screen on the chosen (or the second) screen."""
+        from massage_trainer.ui.presenter import PresenterWindow
+
+        if not isinstance(self._presenter, PresenterWindow):
+            presenter = PresenterWindow(
+                self._controller, self._preferences, self._settings, parent=self
+            )
+            presenter.status_message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+            self._presenter = presenter
+        self._presenter.present()
+
+    def choose_presenter_screen(self) -> None:
+        """Ask which screen presenter mode uses; remembered for next time."""
+        from massage_trainer.ui.presenter import PresenterWindow, ScreenChoiceDialog
+
+        dialog = ScreenChoiceDialog(self._settings, self)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        presenter = self._presenter
+        if accepted and isinstance(presenter, PresenterWindow) and presenter.isVisible():
+            presenter.present()
+
+    def reload_library(self, library: ContentLibrary | None = None) -> None:
+        """Reload the content and the user's routines, so the routine picker lists new ones."""
+        if library is None:
+            try:
+                library = load_library(user_routines=user_data_dir() / "routines")
+            except ContentError as exc:
+                self.statusBar().showMessage(f"The content could not be reloaded: {exc}", 30000)
+                return
+        self._controller.set_library(library)
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
@@ -358,6 +411,23 @@ class MainWindow(QMainWindow):
             tip="List the keyboard shortcuts",
         )
         self.about_action = self._action(f"About {APP_TITLE}", self._show_about)
+        self.routine_editor_action = self._action(
+            "Routine editor…",
+            self.show_routine_editor,
+            ["Ctrl+E"],
+            tip="Write, check and share your own routines",
+        )
+        self.presenter_action = self._action(
+            "Presenter mode",
+            self.show_presenter,
+            [Qt.Key.Key_F5],
+            tip="Show the session full screen for a class (on a second screen if there is one)",
+        )
+        self.presenter_screen_action = self._action(
+            "Presenter screen…",
+            self.choose_presenter_screen,
+            tip="Choose the screen presenter mode uses",
+        )
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
@@ -382,6 +452,10 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addActions(
             [self.reduced_motion_action, self.chime_action, self.speech_action, self.flash_action]
+        )
+        instructor = bar.addMenu("&Instructor")
+        instructor.addActions(
+            [self.routine_editor_action, self.presenter_action, self.presenter_screen_action]
         )
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts_action, self.about_action])
@@ -455,6 +529,9 @@ class MainWindow(QMainWindow):
         if self.auto_advance_action.isChecked() != on:
             self.auto_advance_action.setChecked(on)
         self._settings.setValue(_KEY_AUTO_ADVANCE, on)
+
+    def _on_routine_editor_routines_changed(self, _routine_id: str) -> None:
+        self.reload_library()
 
     def _on_cue_player_unavailable(self, message: str) -> None:
         # Each missing feature is reported once; keep earlier reports in view too.
@@ -535,6 +612,13 @@ class MainWindow(QMainWindow):
             self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # The editor asks about unsaved changes first; Cancel there keeps the app open.
+        editor = self._routine_editor
+        if editor is not None and editor.isVisible() and not editor.close():
+            event.ignore()
+            return
+        if self._presenter is not None:
+            self._presenter.close()
         self.save_settings()
         self._controller.pause()
         super().closeEvent(event)
