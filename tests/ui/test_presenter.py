@@ -247,3 +247,32 @@ def test_the_screen_choice_is_remembered(qtbot: Any, settings: QSettings) -> Non
     again.list.setCurrentRow(0)
     again.accept()
     assert settings.value(SCREEN_KEY) == ""
+
+
+def test_f5_in_the_main_window_opens_the_presenter_on_the_same_session(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, settings: QSettings
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from massage_trainer.ui.main_window import MainWindow
+
+    window = MainWindow(library, clock=fake_clock, settings=settings, speech_engine="mock")
+    qtbot.addWidget(window)
+    window.controller.load_routine(ROUTINE)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    presenter = window._presenter
+    assert isinstance(presenter, PresenterWindow)
+    assert presenter.isVisible()
+    assert presenter.isFullScreen()
+    assert "Only one screen" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is presenter, timeout=2000)
+    qtbot.keyClick(presenter, Qt.Key.Key_PageDown)
+    assert window.controller.current_index == 1
+    assert window.step_list.currentIndex().row() == 1
+    qtbot.keyClick(presenter, Qt.Key.Key_Escape)
+    assert not presenter.isVisible()
+    assert window.isVisible()

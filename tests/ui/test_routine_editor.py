@@ -607,3 +607,53 @@ def test_autosave_follows_the_edits(editor: RoutineEditorWindow) -> None:
     assert editor.store.load_draft(routine_id).title == "Draft title"
     editor.undo_stack.undo()  # back to the saved state: the draft goes
     assert not editor.store.has_draft(routine_id)
+
+
+# -- wiring in the main window --------------------------------------------------------
+
+
+def test_the_main_window_opens_the_editor_and_lists_saved_routines(
+    qtbot: Any,
+    library: ContentLibrary,
+    settings: QSettings,
+    messages: MessageLog,
+    fake_clock: Any,
+) -> None:
+    from massage_trainer.ui.main_window import MainWindow
+    from massage_trainer.ui.routine_picker import USER_GROUP, RoutinePicker
+
+    window = MainWindow(library, clock=fake_clock, settings=settings, speech_engine="mock")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    editor = window._routine_editor
+    assert isinstance(editor, RoutineEditorWindow)
+    qtbot.waitExposed(editor)
+
+    editor.new_routine()
+    editor.rename_routine("Evening class")
+    assert editor.save()
+    routine_id = current(editor).id
+    assert routine_id in window.controller.library.routines
+    picker = RoutinePicker(window.controller.library)
+    qtbot.addWidget(picker)
+    groups: dict[str, Any] = {}
+    for i in range(picker.tree.topLevelItemCount()):
+        item: Any = picker.tree.topLevelItem(i)
+        groups[item.text(0)] = item
+    own = groups[USER_GROUP]
+    assert [own.child(i).text(0) for i in range(own.childCount())] == ["Evening class"]
+    window.controller.load_routine(routine_id)
+    assert window.controller.routine == current(editor)
+
+    # Quitting with unsaved edits in the editor asks first; Cancel keeps everything open.
+    editor.rename_routine("Evening class, longer")
+    messages.answers = [QMessageBox.StandardButton.Cancel]
+    assert not window.close()
+    assert window.isVisible()
+    assert editor.isVisible()
+    messages.answers = [QMessageBox.StandardButton.Discard]
+    assert window.close()
