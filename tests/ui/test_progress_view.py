@@ -1,0 +1,249 @@
+"""The Progress window: session table, filter, totals, detail, charts and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.history import SCHEMA_VERSION, HistoryStore
+from massage_trainer.domain.screening import SessionMode
+from massage_trainer.domain.session import FakeClock, SessionEngine
+from massage_trainer.ui.controller import SessionController
+from massage_trainer.ui.history_recorder import SessionRecorder, show_progress_window
+from massage_trainer.ui.progress_view import ProgressWindow, SessionTableModel, duration_text
+
+ROUTINE = "classic-home"
+OTHER = "lower-back-relief"
+
+
+class WallClock:
+    def __init__(self) -> None:
+        today = datetime.now().astimezone().replace(hour=19, minute=0, second=0, microsecond=0)
+        self.moment = today - timedelta(days=3)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def record(
+    store: HistoryStore,
+    wall: WallClock,
+    routine_id: str,
+    library: ContentLibrary,
+    seconds: float,
+    *,
+    scores: tuple[float, ...] = (),
+    pain: bool = False,
+    mode: SessionMode = SessionMode.PARTNER,
+) -> int:
+    """A finished session of ``seconds`` practice, with scores and pain reports if asked."""
+    routine = library.routines[routine_id]
+    clock = FakeClock()
+    engine = SessionEngine([float(s.duration_s) for s in routine.steps], clock, get_ready_s=0.0)
+    session_id = store.begin_session(routine, mode)
+    assert session_id is not None
+    engine.start()
+    clock.advance(seconds)
+    engine.update()
+    for score in scores:
+        store.record_score(routine.steps[0].technique, score, session_id=session_id, step_index=0)
+    if pain:
+        store.record_pain(session_id, engine.index, note="sore")
+    engine.finish()
+    store.finish_session(session_id, engine.snapshot(), engine.records())
+    return session_id
+
+
+@pytest.fixture
+def wall() -> WallClock:
+    return WallClock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, wall: WallClock, library: ContentLibrary) -> Iterator[HistoryStore]:
+    opened = HistoryStore(tmp_path / "history.sqlite3", now=wall)
+    record(opened, wall, ROUTINE, library, 600.0, scores=(40.0, 60.0))
+    wall.moment += timedelta(days=1)
+    record(opened, wall, OTHER, library, 120.0, pain=True, mode=SessionMode.DRY_RUN)
+    wall.moment += timedelta(days=1)
+    record(opened, wall, ROUTINE, library, 900.0, scores=(80.0,))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def window(qtbot: Any, store: HistoryStore, library: ContentLibrary) -> ProgressWindow:
+    view = ProgressWindow(store, library)
+    qtbot.addWidget(view)
+    return view
+
+
+def column_texts(window: ProgressWindow, column: int) -> list[str]:
+    proxy = window.proxy
+    return [str(proxy.index(row, column).data()) for row in range(proxy.rowCount())]
+
+
+def test_the_table_lists_sessions_newest_first(window: ProgressWindow, store: HistoryStore) -> None:
+    ids = [row.id for row in store.sessions()]
+    assert window.visible_sessions() == ids
+    assert column_texts(window, SessionTableModel.ROUTINE) == [
+        "Classic home back massage",
+        "Lower-back relief",
+        "Classic home back massage",
+    ]
+    assert column_texts(window, SessionTableModel.PRACTISED) == ["15:00", "2:00", "10:00"]
+    assert column_texts(window, SessionTableModel.MODE) == ["Partner", "Dry run", "Partner"]
+    assert column_texts(window, SessionTableModel.PAIN) == ["–", "1", "–"]
+    assert column_texts(window, SessionTableModel.SCORE) == ["80", "–", "50"]
+    assert column_texts(window, SessionTableModel.OUTCOME) == ["Finished"] * 3
+
+
+def test_sorting_uses_the_real_values(window: ProgressWindow) -> None:
+    window.table.sortByColumn(SessionTableModel.PRACTISED, Qt.SortOrder.AscendingOrder)
+    # "10:00" sorts after "2:00" as time, not as text.
+    assert column_texts(window, SessionTableModel.PRACTISED) == ["2:00", "10:00", "15:00"]
+    window.table.sortByColumn(SessionTableModel.DATE, Qt.SortOrder.AscendingOrder)
+    assert column_texts(window, SessionTableModel.PRACTISED) == ["10:00", "2:00", "15:00"]
+
+
+def test_filtering_by_routine_narrows_the_table_and_the_totals(window: ProgressWindow) -> None:
+    assert window.routine_filter.count() == 3  # all, and the two routines practised
+    assert window.sessions_tile.value_label.text() == "3"
+    window.set_routine(OTHER)
+    assert column_texts(window, SessionTableModel.ROUTINE) == ["Lower-back relief"]
+    assert window.sessions_tile.value_label.text() == "1"
+    assert window.time_tile.value_label.text() == "2 min"
+    window.set_routine(None)
+    assert window.proxy.rowCount() == 3
+
+
+def test_totals_and_streaks_are_shown(window: ProgressWindow) -> None:
+    assert window.time_tile.value_label.text() == "27 min"
+    assert window.days_tile.value_label.text() == "3"
+    # Practised three days running, up to yesterday: the streak is still alive.
+    assert window.streak_tile.value_label.text() == "3 days"
+    assert window.longest_tile.value_label.text() == "3 days"
+
+
+def test_selecting_a_session_shows_its_detail(
+    window: ProgressWindow, store: HistoryStore, library: ContentLibrary
+) -> None:
+    newest = store.sessions()[0]
+    assert window.selected_session_id() == newest.id  # the newest is selected at first
+    window.table.selectRow(1)
+    detail = window.detail
+    assert detail.title_label.text() == "Lower-back relief"
+    routine = library.routines[OTHER]
+    assert detail.steps_table.rowCount() == len(routine.steps)
+    first_technique = library.techniques[routine.steps[0].technique].name
+    item = detail.steps_table.item(0, 1)
+    assert item is not None
+    assert item.text() == first_technique
+    assert "Dry run" in detail.facts_label.text()
+    assert "Pain reported" in detail.events_label.text()
+
+
+def test_charts_show_time_per_technique_and_scores(
+    window: ProgressWindow, store: HistoryStore, library: ContentLibrary
+) -> None:
+    from PySide6.QtCharts import QBarSeries, QHorizontalBarSeries, QLineSeries, QScatterSeries
+
+    assert window.technique_panel.showing_chart
+    chart = window.technique_panel.view.chart()
+    bars = [s for s in chart.series() if isinstance(s, QHorizontalBarSeries | QBarSeries)][0]
+    values = [bars.barSets()[0].at(i) for i in range(bars.barSets()[0].count())]
+    expected = [round(item.seconds / 60, 1) for item in store.practice_time_by_technique()]
+    assert values == list(reversed(expected))  # the most practised at the top
+    assert chart.title().startswith("Practice time per technique")
+
+    assert window.scores_panel.showing_chart
+    series = window.scores_panel.view.chart().series()
+    dots = next(s for s in series if isinstance(s, QScatterSeries))
+    daily = next(s for s in series if isinstance(s, QLineSeries))
+    assert sorted(p.y() for p in dots.points()) == [40.0, 60.0, 80.0]
+    assert [p.y() for p in daily.points()] == [50.0, 80.0]  # one average per day
+
+
+def test_an_empty_history_explains_the_empty_charts(
+    qtbot: Any, tmp_path: Path, library: ContentLibrary
+) -> None:
+    store = HistoryStore(tmp_path / "empty.sqlite3")
+    view = ProgressWindow(store, library)
+    qtbot.addWidget(view)
+    assert view.proxy.rowCount() == 0
+    assert not view.technique_panel.showing_chart
+    assert "No practice time yet" in view.technique_panel.empty_label.text()
+    assert "No practice scores yet" in view.scores_panel.empty_label.text()
+    assert view.detail.title_label.text() == "No session selected"
+    assert view.banner.isHidden()
+    store.close()
+
+
+def test_export_button_writes_the_csv(
+    window: ProgressWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "mine"
+    monkeypatch.setattr(
+        "massage_trainer.ui.history_recorder.QFileDialog.getSaveFileName",
+        lambda *_args, **_kwargs: (str(target), "CSV files (*.csv)"),
+    )
+    window.export_button.click()
+    written = target.with_suffix(".csv")
+    with written.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["routine_id"] for row in rows} == {ROUTINE, OTHER}
+    assert window.export_status.text() == "Saved to mine.csv"
+
+
+def test_a_newer_history_is_shown_with_a_notice(
+    qtbot: Any, store: HistoryStore, library: ContentLibrary
+) -> None:
+    path = store.path
+    store.close()
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    newer = HistoryStore(path)
+    view = ProgressWindow(newer, library)
+    qtbot.addWidget(view)
+    assert not view.banner.isHidden()
+    assert "newer version" in view.banner.text()
+    assert view.proxy.rowCount() == 3
+    newer.close()
+
+
+def test_the_window_follows_sessions_as_they_are_recorded(
+    qtbot: Any, store: HistoryStore, library: ContentLibrary
+) -> None:
+    controller = SessionController(library, FakeClock(), get_ready_s=0.0)
+    controller.load_routine(OTHER)
+    recorder = SessionRecorder(controller, store)
+    window = show_progress_window(None, recorder)
+    qtbot.addWidget(window)
+    assert isinstance(window, ProgressWindow)
+    assert show_progress_window(None, recorder) is window  # one window, raised again
+    controller.start()
+    controller.finish()
+    assert window.proxy.rowCount() == 4
+
+
+def test_duration_text() -> None:
+    assert duration_text(42) == "42 s"
+    assert duration_text(600) == "10 min"
+    assert duration_text(3900) == "1 h 05 min"
+
+
+def test_dates_in_the_table_are_local_and_short() -> None:
+    from massage_trainer.ui.progress_view import date_text
+
+    moment = datetime(2025, 3, 10, 19, 5, tzinfo=UTC)
+    assert date_text(moment, this_year=2025) == "Mon 10 Mar, 19:05"
+    assert date_text(moment, this_year=2026) == "Mon 10 Mar 2025, 19:05"
