@@ -350,6 +350,7 @@ class RoutineEditorWindow(QMainWindow):
         # Left: the routines.
         self.routine_list = QListWidget()
         self.routine_list.setAccessibleName("Routines")
+        self.routine_list.setWordWrap(True)
         self.routine_list.currentItemChanged.connect(self._on_routine_list_current_item_changed)
         self.new_button = QPushButton("New")
         self.duplicate_button = QPushButton("Duplicate")
@@ -456,7 +457,7 @@ class RoutineEditorWindow(QMainWindow):
         self.step_problem_list = QListWidget()
         self.step_problem_list.setAccessibleName("Problems in this step")
         self.step_problem_list.setWordWrap(True)
-        self.step_problem_list.setMaximumHeight(130)
+        self.step_problem_list.setMaximumHeight(80)
         self.technique_combo = QComboBox()
         self.technique_combo.setAccessibleName("Technique")
         for family in TechniqueFamily:
@@ -475,7 +476,7 @@ class RoutineEditorWindow(QMainWindow):
 
         self.zone_list = QListWidget()
         self.zone_list.setAccessibleName("Target zones")
-        self.zone_list.setMinimumHeight(160)
+        self.zone_list.setMinimumHeight(300)
         for zone in self._library.zones.values():
             item = QListWidgetItem(self._zone_label(zone.id))
             item.setData(_ID_ROLE, zone.id)
@@ -523,9 +524,9 @@ class RoutineEditorWindow(QMainWindow):
         for direction in Direction:
             self.direction_combo.addItem(direction.label, direction.value)
         self.direction_combo.activated.connect(self._on_direction_combo_activated)
-        self.instruction_edit = _plain_text_edit("Instruction", 4)
+        self.instruction_edit = _plain_text_edit("Instruction", 3)
         self.instruction_edit.textChanged.connect(self._on_instruction_edit_text_changed)
-        self.cautions_edit = _plain_text_edit("Cautions, one per line", 3)
+        self.cautions_edit = _plain_text_edit("Cautions, one per line", 2)
         self.cautions_edit.textChanged.connect(self._on_cautions_edit_text_changed)
         self.form_message = QLabel()
         self.form_message.setTextFormat(Qt.TextFormat.PlainText)
@@ -533,8 +534,9 @@ class RoutineEditorWindow(QMainWindow):
         self.form_message.setAccessibleName("Form notice")
         self.form_message.setPalette(palette)
 
+        technique_form = QFormLayout()
+        technique_form.addRow("Technique", self.technique_combo)
         form = QFormLayout()
-        form.addRow("Technique", self.technique_combo)
         form.addRow("Time", duration_row)
         form.addRow("Repetitions", self.repetitions_spin)
         form.addRow("Passes", self.cycles_spin)
@@ -544,18 +546,22 @@ class RoutineEditorWindow(QMainWindow):
         form.addRow("Cautions", self.cautions_edit)
 
         zones_box = QGroupBox("Target zones: click the diagram or tick the list")
-        zones_layout = QHBoxLayout(zones_box)
-        zones_layout.addWidget(self.diagram, 1)
-        zones_layout.addWidget(self.zone_list, 1)
+        zones_layout = QVBoxLayout(zones_box)
+        zones_row = QHBoxLayout()
+        zones_row.addWidget(self.diagram, 1)
+        zones_row.addWidget(self.zone_list, 1)
+        zones_layout.addLayout(zones_row, 1)
+        # Right under the zones, so a refusal is read where the click was made.
+        zones_layout.addWidget(self.zone_message)
 
         right_inner = QWidget()
         right_layout = QVBoxLayout(right_inner)
         right_layout.addWidget(self.step_heading)
         right_layout.addWidget(self.step_problem_list)
+        right_layout.addLayout(technique_form)
+        right_layout.addWidget(zones_box, 1)
         right_layout.addLayout(form)
         right_layout.addWidget(self.form_message)
-        right_layout.addWidget(zones_box, 1)
-        right_layout.addWidget(self.zone_message)
         self.step_form = right_inner
         right = QScrollArea()
         right.setWidgetResizable(True)
@@ -1290,6 +1296,7 @@ class RoutineEditorWindow(QMainWindow):
         self.problem_list.clear()
         if routine is None:
             self.summary_label.setText("")
+            self.problem_list.hide()
             return
         errors = [p for p in self._problems if p.severity is Severity.ERROR]
         warnings = [p for p in self._problems if p.severity is Severity.WARNING]
@@ -1307,6 +1314,7 @@ class RoutineEditorWindow(QMainWindow):
             summary = "Safe to use: every step keeps the zone and pressure rules."
             ink = QColor("#1f6b3a")
         self.summary_label.setText(summary)
+        self.problem_list.setVisible(bool(self._problems))
         palette = self.summary_label.palette()
         palette.setColor(self.summary_label.foregroundRole(), ink)
         self.summary_label.setPalette(palette)
