@@ -149,12 +149,16 @@ def search(
         if match is None:
             continue
         rank, field, text = match
-        top = "no pressure" if item.max_pressure is Pressure.NONE else item.max_pressure.value
+        top = (
+            "no pressure"
+            if item.max_pressure is Pressure.NONE
+            else f"up to {item.max_pressure.value}"
+        )
         hit = SearchHit(
             kind=HitKind.ZONE,
             id=item.id,
             title=zone_title(item),
-            subtitle=f"Zone · {tier_label(item.tier)} · up to {top}",
+            subtitle=f"Zone · {tier_label(item.tier)} · {top}",
             rank=rank,
             matched=text,
         )
