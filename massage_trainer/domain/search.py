@@ -89,10 +89,15 @@ def normalise(text: str) -> str:
 
 
 def zone_title(zone: Zone) -> str:
-    """The zone's name with its side when it is one of a pair: "Kidney area, left"."""
+    """The zone's short name, with its side for one of a pair: "Kidney area (left)".
+
+    The explanation some names carry in brackets is left out so that the side stays
+    visible in narrow lists; it is still searched.
+    """
+    name = zone.name.split("(", 1)[0].rstrip(" ,") or zone.name
     if zone.side in (Side.LEFT, Side.RIGHT):
-        return f"{zone.name}, {zone.side.value}"
-    return zone.name
+        return f"{name} ({zone.side.value})"
+    return name
 
 
 def tier_label(tier: SafetyTier) -> str:

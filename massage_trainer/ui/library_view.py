@@ -83,7 +83,6 @@ from massage_trainer.ui.controller import (
     describe_zones,
     format_clock,
     pressure_text,
-    short_zone_name,
 )
 
 INTERNAL_SCHEMES = ("technique", "zone", "routine")
@@ -202,7 +201,12 @@ class _HitDelegate(QStyledItemDelegate):
         title_font.setBold(True)
         small = QFont(option.font)
         small.setPointSizeF(max(option.font.pointSizeF() * 0.88, 6.0))
-        title_h = QFontMetrics(title_font).height()
+        title_metrics = QFontMetrics(title_font)
+        title_h = title_metrics.height()
+        title = title_metrics.elidedText(title, Qt.TextElideMode.ElideRight, rect.width())
+        subtitle = QFontMetrics(small).elidedText(
+            subtitle, Qt.TextElideMode.ElideRight, rect.width()
+        )
         painter.save()
         painter.setFont(title_font)
         painter.setPen(text_colour.color())
@@ -229,7 +233,7 @@ class _HitDelegate(QStyledItemDelegate):
         bold = QFont(option.font)
         bold.setBold(True)
         height = QFontMetrics(bold).height() + QFontMetrics(small).height() + 8
-        return QSize(option.rect.width(), height)
+        return QSize(max(option.rect.width(), 40), height)
 
 
 class LibraryPageView(QTextBrowser):
@@ -294,6 +298,12 @@ class LibraryPanel(QWidget):
         self.zone_filter.addItem("Any zone", None)
         for zone in self._library.zones.values():
             self.zone_filter.addItem(zone_title(zone), zone.id)
+        for combo in (self.family_filter, self.pressure_filter, self.zone_filter):
+            # The panel lives in a dock: long entries must not force it wide.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(6)
 
         self.results_model = SearchResultsModel(self)
         self.results = QListView()
@@ -301,6 +311,8 @@ class LibraryPanel(QWidget):
         self.results.setAccessibleName("Search results")
         self.results.setItemDelegate(_HitDelegate(self.results))
         self.results.setAlternatingRowColors(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.results.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.status = QLabel()
         self.status.setAccessibleName("Search status")
@@ -519,14 +531,6 @@ class LibraryPanel(QWidget):
         self.page_changed.emit(page)
 
 
-def zone_label(zone: Zone) -> str:
-    """A zone's short name with its side: "Top of the shoulder (left)", "Spine"."""
-    name = short_zone_name(zone)
-    if zone.side in (Side.LEFT, Side.RIGHT):
-        return f"{name} ({zone.side.value})"
-    return name
-
-
 def _enum_or_none(kind: Any, value: object) -> Any:
     return kind(value) if isinstance(value, str) and value else None
 
@@ -587,7 +591,7 @@ class _PageBuilder:
             out.append(" · also searched as: " + _e(", ".join(others)))
         out.append("</p>")
         out.append(f"<h2>What it is for</h2><p>{_e(technique.purpose)}</p>")
-        out.append('<table cellspacing="0" cellpadding="2"><tr><td valign="top"><table>')
+        out.append('<table cellspacing="0" cellpadding="2">')
         for key, value in (
             ("Hands", technique.hand_part),
             ("Pressure", pressure),
@@ -595,13 +599,13 @@ class _PageBuilder:
             ("Direction", technique.direction.label),
         ):
             out.append(f'<tr><td class="key">{_e(key)}</td><td>{_e(value)}</td></tr>')
-        out.append("</table></td>")
+        out.append("</table>")
+        # One column only: the panel is often a narrow dock.
         out.append(
-            f'<td valign="top"><img src="{_e(image_url)}" width="{DIAGRAM_SIZE.width()}" '
-            f'height="{DIAGRAM_SIZE.height()}" alt="Where it may be used">'
-            '<br><span class="caption">Filled green: may be used here. Hatched: never. '
-            "Dotted: light touch only, where allowed. Arrows: the movement.</span></td>"
-            "</tr></table>"
+            f'<p align="center"><img src="{_e(image_url)}" width="{DIAGRAM_SIZE.width()}" '
+            f'height="{DIAGRAM_SIZE.height()}" alt="Where it may be used"><br>'
+            '<span class="caption">Strong green: may be used here. Hatched: never. '
+            "Dotted: light touch only, where allowed. Arrows: the movement.</span></p>"
         )
         out.append("<h2>How to do it</h2><ol>")
         out.extend(f"<li>{_e(step)}</li>" for step in technique.how_to)
@@ -642,14 +646,16 @@ class _PageBuilder:
             pressure = f"{zone.max_pressure.label} at most"
         out = [
             f"<h1>{_e(zone_title(zone))}</h1>",
+            f'<p class="sub">{_e(zone.name)}, {_e(zone.side.value)} side</p>'
+            if zone.side in (Side.LEFT, Side.RIGHT)
+            else f'<p class="sub">{_e(zone.name)}</p>',
             f'<p><span class="tier" style="color:{colour}">{_e(_TIER_WORDS[zone.tier])}</span></p>',
-            '<table cellspacing="0" cellpadding="2"><tr><td valign="top">',
             f"<p><b>Pressure allowed:</b> {_e(pressure)}</p>",
+            f'<p align="center"><img src="{_e(image_url)}" width="{DIAGRAM_SIZE.width()}" '
+            f'height="{DIAGRAM_SIZE.height()}" alt="The zone on the back"><br>'
+            '<span class="caption">The zone is ringed in dark blue.</span></p>',
             f"<h2>Why</h2><p>{_e(zone.reason)}</p>",
             f"<h2>Where to find it</h2><p>{_e(zone.description)}</p>",
-            "</td>",
-            f'<td valign="top"><img src="{_e(image_url)}" width="{DIAGRAM_SIZE.width()}" '
-            f'height="{DIAGRAM_SIZE.height()}" alt="The zone on the back"></td></tr></table>',
             "<h2>Techniques allowed</h2>",
         ]
         techniques = techniques_allowed_on(self.library, zone)
@@ -729,7 +735,7 @@ class _PageBuilder:
         return "".join(out), {}
 
     def _zone_links(self, zones: Iterable[Zone]) -> str:
-        return " · ".join(_link(f"zone:{z.id}", zone_label(z)) for z in zones)
+        return " · ".join(_link(f"zone:{z.id}", zone_title(z)) for z in zones)
 
 
 def render_diagram_image(

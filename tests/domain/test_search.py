@@ -82,7 +82,7 @@ def test_zones_are_found_by_name_side_and_tier(library: ContentLibrary) -> None:
     kidney = search(library, "kidney")
     assert _ids(kidney)[:2] == ["kidney-left", "kidney-right"]
     assert kidney[0].kind is HitKind.ZONE
-    assert kidney[0].title == "Kidney area, left"
+    assert kidney[0].title == "Kidney area (left)"
     assert kidney[0].link == "zone:kidney-left"
     no_go = {h.id for h in search(library, "no-go") if h.rank is MatchRank.EXACT}
     assert no_go == {z.id for z in library.zones.values() if z.tier is SafetyTier.NO_GO}
