@@ -56,6 +56,10 @@ def run(qt_args: Sequence[str] = (), routine_id: str | None = None) -> int:
     if routine_id:
         _open_routine(window, routine_id)
     window.show()
+    from massage_trainer.ui.history_recorder import check_history_at_start
+
+    # Only here, never in --smoke-test or --screenshot: it may ask a question.
+    check_history_at_start(window, window.history_recorder)
     return QApplication.exec()
 
 
@@ -72,10 +76,13 @@ def _offscreen_window(settings_dir: str) -> MainWindow:
     from PySide6.QtCore import QSettings
 
     _application(())
+    from massage_trainer.domain.history import HistoryStore
     from massage_trainer.ui.main_window import MainWindow
 
     settings = QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat)
-    return MainWindow(_load(), settings=settings)
+    # A throwaway history too: smoke tests and screenshots never touch the user's.
+    history = HistoryStore(Path(settings_dir) / "history.sqlite3")
+    return MainWindow(_load(), settings=settings, history=history)
 
 
 def smoke_test() -> int:

@@ -38,6 +38,7 @@ __all__ = [
     "CHECKPOINT_INTERVAL_S",
     "ResumeChoice",
     "SessionRecorder",
+    "check_history_at_start",
     "describe_when",
     "export_history_csv",
     "offer_resume",
@@ -368,6 +369,25 @@ def offer_resume(
         recorder.notice.emit(f"{reason} It is kept in your history as interrupted.")
         return ResumeChoice.NOT_POSSIBLE
     return ResumeChoice.RESUMED
+
+
+def check_history_at_start(parent: QWidget | None, recorder: SessionRecorder) -> ResumeChoice:
+    """What the app does with the history when it starts (never in smoke tests).
+
+    Tells the user what happened when the history was opened (a damaged file set aside,
+    a newer file shown read-only, no history at all), then offers to resume a session
+    a crash left open.
+    """
+    notice = recorder.store.open_result.notice
+    if notice:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Practice history")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(notice)
+        box.exec()
+        box.deleteLater()
+    return offer_resume(parent, recorder)
 
 
 # -- window-level commands ---------------------------------------------------------------

@@ -31,10 +31,16 @@ from PySide6.QtWidgets import (
 
 from massage_trainer import __version__
 from massage_trainer.domain.content import ContentError, ContentLibrary, load_library
+from massage_trainer.domain.history import HistoryStore
 from massage_trainer.domain.paths import user_data_dir
 from massage_trainer.domain.session import Clock, SessionState
 from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController
 from massage_trainer.ui.cues import CuePlayer
+from massage_trainer.ui.history_recorder import (
+    SessionRecorder,
+    export_history_csv,
+    show_progress_window,
+)
 from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.routine_picker import choose_routine, minutes_text
 from massage_trainer.ui.step_list import StepListView
@@ -133,6 +139,7 @@ class MainWindow(QMainWindow):
         clock: Clock | None = None,
         settings: QSettings | None = None,
         speech_engine: str | None = None,
+        history: HistoryStore | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -143,6 +150,10 @@ class MainWindow(QMainWindow):
         self._presenter: QWidget | None = None
         self._preferences = Preferences(self._settings, self)
         self._controller = SessionController(library, clock, self)
+        # The history opens fast (no charts); a failure there never stops the session.
+        self._history_recorder = SessionRecorder(
+            self._controller, history if history is not None else HistoryStore(), self
+        )
         self._cue_player = CuePlayer(
             self._controller, self._preferences, speech_engine=speech_engine, parent=self
         )
@@ -190,6 +201,8 @@ class MainWindow(QMainWindow):
         self._on_controller_routine_changed()
         self._on_controller_state_changed(controller.state().value)
         self._report_load_problems()
+        self._history_recorder.notice.connect(self._on_history_recorder_notice)
+        self._history_recorder.announce_open_result()
         self.step_list.setFocus()
 
     # -- public -----------------------------------------------------------------------
@@ -209,6 +222,18 @@ class MainWindow(QMainWindow):
     @property
     def settings(self) -> QSettings:
         return self._settings
+
+    @property
+    def history_recorder(self) -> SessionRecorder:
+        return self._history_recorder
+
+    def show_progress(self) -> None:
+        """Open the Progress window (its module and QtCharts load on first use)."""
+        show_progress_window(self, self._history_recorder)
+
+    def export_history(self) -> None:
+        """Ask for a file and save the practice history to it as CSV."""
+        export_history_csv(self, self._history_recorder.store)
 
     def session_actions(self) -> list[QAction]:
         """Every action of the window, in menu order (the shortcuts dialog lists these)."""
@@ -428,6 +453,17 @@ class MainWindow(QMainWindow):
             self.choose_presenter_screen,
             tip="Choose the screen presenter mode uses",
         )
+        self.progress_action = self._action(
+            "Progress…",
+            self.show_progress,
+            ["Ctrl+H"],
+            tip="Past sessions, time practised, streaks and scores",
+        )
+        self.export_history_action = self._action(
+            "Export CSV…",
+            self.export_history,
+            tip="Save the practice history as a spreadsheet file",
+        )
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
@@ -457,6 +493,8 @@ class MainWindow(QMainWindow):
         instructor.addActions(
             [self.routine_editor_action, self.presenter_action, self.presenter_screen_action]
         )
+        history = bar.addMenu("Histor&y")
+        history.addActions([self.progress_action, self.export_history_action])
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.shortcuts_action, self.about_action])
 
@@ -532,6 +570,9 @@ class MainWindow(QMainWindow):
 
     def _on_routine_editor_routines_changed(self, _routine_id: str) -> None:
         self.reload_library()
+
+    def _on_history_recorder_notice(self, message: str) -> None:
+        self.statusBar().showMessage(message, 30000)
 
     def _on_cue_player_unavailable(self, message: str) -> None:
         # Each missing feature is reported once; keep earlier reports in view too.
@@ -621,4 +662,5 @@ class MainWindow(QMainWindow):
             self._presenter.close()
         self.save_settings()
         self._controller.pause()
+        self._history_recorder.close_session()
         super().closeEvent(event)

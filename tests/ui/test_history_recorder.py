@@ -21,6 +21,7 @@ from massage_trainer.ui.history_recorder import (
     CHECKPOINT_INTERVAL_S,
     ResumeChoice,
     SessionRecorder,
+    check_history_at_start,
     describe_when,
     export_history_csv,
     offer_resume,
@@ -489,3 +490,27 @@ def test_export_history_csv_to_a_chosen_file(
     target = tmp_path / "out.csv"
     assert export_history_csv(None, store, target) == target
     assert target.read_text(encoding="utf-8").startswith("session_id,date,")
+
+
+def test_at_start_a_damaged_history_is_explained_before_anything_else(
+    qtbot: Any, tmp_path: Path, controller: SessionController
+) -> None:
+    path = tmp_path / "damaged" / "history.sqlite3"
+    path.parent.mkdir()
+    path.write_bytes(b"this is not a database " * 200)
+    store = HistoryStore(path)
+    recorder = SessionRecorder(controller, store)
+    seen: list[str] = []
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        box.accept()
+
+    QTimer.singleShot(0, read_and_close)
+    assert check_history_at_start(None, recorder) is ResumeChoice.NOTHING
+    assert len(seen) == 1
+    assert "damaged" in seen[0]
+    assert "history.corrupt-" in seen[0]
+    store.close()

@@ -16,7 +16,7 @@ from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.history import SCHEMA_VERSION, HistoryStore
 from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import FakeClock, SessionEngine
-from massage_trainer.ui.controller import SessionController
+from massage_trainer.ui.controller import GET_READY_S, SessionController
 from massage_trainer.ui.history_recorder import SessionRecorder, show_progress_window
 from massage_trainer.ui.progress_view import ProgressWindow, SessionTableModel, duration_text
 
@@ -247,3 +247,74 @@ def test_dates_in_the_table_are_local_and_short() -> None:
     moment = datetime(2025, 3, 10, 19, 5, tzinfo=UTC)
     assert date_text(moment, this_year=2025) == "Mon 10 Mar, 19:05"
     assert date_text(moment, this_year=2026) == "Mon 10 Mar 2025, 19:05"
+
+
+# -- wiring into the main window ----------------------------------------------------------
+
+
+def test_the_main_window_records_sessions_and_opens_progress_with_ctrl_h(
+    qtbot: Any, library: ContentLibrary, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from massage_trainer.domain.history import RunState
+    from massage_trainer.ui.main_window import MainWindow, action_label
+
+    clock = FakeClock()
+    store = HistoryStore(tmp_path / "window-history.sqlite3")
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(
+        library, clock=clock, settings=settings, speech_engine="mock", history=store
+    )
+    qtbot.addWidget(window)
+    menus = [action.text() for action in window.menuBar().actions()]
+    assert "Histor&y" in menus
+    assert menus.index("Histor&y") < menus.index("&Help")
+    assert window.progress_action.shortcut().toString() == "Ctrl+H"
+    assert "Progress" in [action_label(a) for a in window.session_actions()]
+
+    window.controller.load_routine(OTHER)
+    window.controller.start()
+    clock.advance(30.0)
+    window.controller.tick()
+    window.progress_action.trigger()
+    progress = window.history_recorder._progress_window
+    assert isinstance(progress, ProgressWindow)
+    assert progress.isVisible()
+    assert progress.proxy.rowCount() == 1
+
+    window.close()  # mid-session: kept as stopped, not offered for resume next time
+    row = store.sessions()[0]
+    assert row.state is RunState.STOPPED
+    assert row.actual_s == pytest.approx(30.0 - GET_READY_S)  # the countdown is not practice
+    store.close()
+
+
+def test_start_up_loads_neither_the_progress_view_nor_qtcharts(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from massage_trainer.domain.content import load_library\n"
+        "from massage_trainer.ui.main_window import MainWindow\n"
+        "window = MainWindow(load_library())\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "print(sorted(m for m in sys.modules if 'QtCharts' in m or 'progress_view' in m))\n"
+        "window.show_progress()\n"
+        "print('PySide6.QtCharts' in sys.modules)\n"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "MASSAGE_TRAINER_DATA_DIR": str(tmp_path / "data"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "True"]
