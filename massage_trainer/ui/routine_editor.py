@@ -12,10 +12,12 @@ routines open read-only: duplicate one to change it.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import ValidationError
@@ -76,7 +78,12 @@ from massage_trainer.domain.routine_store import (
     unique_id,
 )
 from massage_trainer.domain.safety import Problem, Severity
-from massage_trainer.ui.controller import describe_zones, format_clock, short_zone_name
+from massage_trainer.ui.controller import (
+    SessionController,
+    describe_zones,
+    format_clock,
+    short_zone_name,
+)
 from massage_trainer.ui.preferences import Preferences
 
 EDITOR_TITLE = "Routine editor"
@@ -589,10 +596,38 @@ class RoutineEditorWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
     def _make_zone_diagram(self) -> QWidget:
-        label = QLabel("Back diagram")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setMinimumSize(200, 260)
-        return label
+        # The diagram is the session window's BackDiagramView on a private controller
+        # that holds only the routine being edited: the view highlights the selected
+        # step's zones, and a click on a zone comes back as the controller's
+        # zone_selected, which toggles the zone here (no-go zones are refused).
+        self.zone_source = SessionController(_preview_library(self._library, None), parent=self)
+        self.zone_source.zone_selected.connect(self._on_zone_source_zone_selected)
+        self._preview_shown: tuple[Routine | None, int] = (None, -1)
+        module = _import_diagram_module()
+        if module is None:
+            label = QLabel("Back diagram")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setMinimumSize(200, 260)
+            return label
+        preferences = self._preferences or Preferences(self._settings, self)
+        view: QWidget = module.BackDiagramView(self.zone_source, preferences)
+        view.setMinimumSize(220, 300)
+        view.setAccessibleName("Back diagram: click a zone to add or remove it")
+        return view
+
+    def _sync_zone_source(self) -> None:
+        """Show the routine and step being edited on the diagram (only when they change)."""
+        routine = self._routine
+        shown = (routine, self._step_index)
+        if shown == self._preview_shown:
+            return
+        source = self.zone_source
+        if routine is not None and routine != self._preview_shown[0]:
+            source.set_library(_preview_library(self._library, routine))
+            source.load_routine(routine.id)
+        self._preview_shown = shown
+        if routine is not None:
+            source.preview_step(self._step_index)
 
     def _zone_label(self, zone_id: str) -> str:
         zone = self._library.zones[zone_id]
@@ -1182,6 +1217,7 @@ class RoutineEditorWindow(QMainWindow):
         finally:
             self._refreshing = False
         self._refresh_title()
+        self._sync_zone_source()
 
     def _refresh_title(self) -> None:
         routine = self._routine
@@ -1558,6 +1594,13 @@ class RoutineEditorWindow(QMainWindow):
             name = self._library.techniques[technique].name
             self._edit_step(f"Technique: {name}", None, technique=technique)
 
+    def _on_zone_source_zone_selected(self, zone_id: str) -> None:
+        if not zone_id:
+            return
+        # Clear the selection first, so a second click on the same zone is seen too.
+        self.zone_source.select_zone("")
+        self.toggle_zone(zone_id)
+
     def _on_zone_list_item_changed(self, item: QListWidgetItem) -> None:
         if self._refreshing:
             return
@@ -1684,6 +1727,18 @@ def _first_error(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "value"
     return f"Not changed: {where.replace('_', ' ')}: {first['msg']}"
+
+
+def _preview_library(library: ContentLibrary, routine: Routine | None) -> ContentLibrary:
+    """The library with only ``routine`` in it, for the diagram's private controller."""
+    routines = {routine.id: routine} if routine is not None else {}
+    return dataclasses.replace(
+        library,
+        routines=MappingProxyType(routines),
+        builtin_ids=frozenset(),
+        problems=(),
+        warnings=MappingProxyType({}),
+    )
 
 
 def _import_diagram_module() -> Any:

@@ -309,9 +309,26 @@ def test_a_no_go_zone_is_refused_with_its_reason(
     assert editor.undo_stack.count() == 0
 
     kidney = library.zones["kidney-left"]
-    assert not editor.toggle_zone("kidney-left")  # the diagram's click path
+    editor.zone_source.select_zone("kidney-left")  # what a click on the diagram sends
     assert kidney.reason in editor.zone_message.text()
     assert "kidney-left" not in current(editor).steps[0].zones
+    assert editor.undo_stack.count() == 0
+
+
+def test_clicking_zones_on_the_diagram_toggles_them(editor: RoutineEditorWindow) -> None:
+    editor.new_routine()
+    editor.select_step(1)
+    # The diagram shows the step being edited.
+    assert editor.zone_source.focus_zones() == current(editor).steps[1].zones
+    editor.zone_source.select_zone("hips")
+    assert "hips" in current(editor).steps[1].zones
+    assert zone_item(editor, "hips").checkState() == Qt.CheckState.Checked
+    assert "hips" in editor.zone_source.focus_zones()
+    editor.zone_source.select_zone("hips")  # a second click on the same zone removes it
+    assert "hips" not in current(editor).steps[1].zones
+    assert editor.undo_stack.count() == 2
+    editor.select_step(0)
+    assert editor.zone_source.focus_zones() == current(editor).steps[0].zones
 
 
 def test_the_last_zone_of_a_step_cannot_be_removed(editor: RoutineEditorWindow) -> None:
