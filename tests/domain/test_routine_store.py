@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from massage_trainer.domain import routine_store as store_module
 from massage_trainer.domain.content import (
@@ -447,3 +450,61 @@ def test_an_unreadable_path_is_a_clear_error(tmp_path: Path) -> None:
 def test_store_module_exports_exist() -> None:
     for name in store_module.__all__:
         assert hasattr(store_module, name), name
+
+
+# -- fuzzing: any file gives a routine or a RoutineStoreError, never a traceback ------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def set_at(data: Any, path: list[Any], value: Any) -> None:
+    """Put ``value`` where ``path`` leads in ``data``, as far as the path exists."""
+    target = data
+    for key in path[:-1]:
+        try:
+            target = target[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    last = path[-1] if path else "title"
+    with contextlib.suppress(IndexError, TypeError):
+        target[last] = value
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path_in_file=st.lists(
+        st.sampled_from(["steps", 0, 1, "zones", "duration_min", "name", "title"]), max_size=3
+    ),
+    value=json_values,
+    version=st.sampled_from([0, 1, None]),
+)
+def test_mangled_files_give_a_routine_or_a_clear_refusal(
+    library: ContentLibrary,
+    tmp_path_factory: pytest.TempPathFactory,
+    path_in_file: list[Any],
+    value: Any,
+    version: int | None,
+) -> None:
+    data: Any = (
+        legacy_file(library) if version == 0 else library.routines[BUILTIN].model_dump(mode="json")
+    )
+    if version is None:
+        data.pop("schema_version", None)
+    set_at(data, path_in_file, value)
+    path = tmp_path_factory.mktemp("fuzz") / "shared.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    outcome: Routine | str
+    try:
+        outcome = import_routine(path, lambda r: check_routine(r, library))
+    except RoutineStoreError as exc:
+        outcome = str(exc)
+    if isinstance(outcome, str):
+        assert outcome.startswith("shared.json: ")
+    else:
+        assert isinstance(outcome, Routine)
