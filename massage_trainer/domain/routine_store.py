@@ -247,11 +247,8 @@ def _migrate_0_to_1(data: dict[str, Any], name: str) -> dict[str, Any]:
             if isinstance(step, dict) and "duration_min" in step:
                 step = dict(step)
                 minutes = step.pop("duration_min")
-                if (
-                    isinstance(minutes, bool)
-                    or not isinstance(minutes, int | float)
-                    or not math.isfinite(minutes)
-                ):
+                seconds = _minutes_to_seconds(minutes)
+                if seconds is None:
                     raise RoutineStoreError(
                         f"{name}: step {number}, field 'duration_min': expected a number of minutes"
                     )
@@ -260,11 +257,22 @@ def _migrate_0_to_1(data: dict[str, Any], name: str) -> dict[str, Any]:
                         f"{name}: step {number}, field 'duration_min': a step has either "
                         "'duration_min' (version 0) or 'duration_s', not both"
                     )
-                step["duration_s"] = round(minutes * 60)
+                step["duration_s"] = seconds
             new_steps.append(step)
         out["steps"] = new_steps
     out["schema_version"] = 1
     return out
+
+
+def _minutes_to_seconds(minutes: object) -> int | None:
+    """Whole seconds for a number of minutes; None for anything that is not a sane number."""
+    if isinstance(minutes, bool) or not isinstance(minutes, int | float):
+        return None
+    seconds = float(minutes) * 60 if isinstance(minutes, float) else minutes * 60
+    if isinstance(seconds, float) and not math.isfinite(seconds):
+        return None
+    # Far outside any step's range, but a whole number: the model then names the limit.
+    return round(seconds)
 
 
 MIGRATIONS: Mapping[int, Callable[[dict[str, Any], str], dict[str, Any]]] = {
@@ -317,6 +325,9 @@ def read_routine(path: Path) -> Routine:
         data = read_json_file(path)
     except ContentError as exc:
         raise RoutineStoreError(str(exc)) from None
+    except ValueError as exc:
+        # json.loads refuses numbers with thousands of digits with a bare ValueError.
+        raise RoutineStoreError(f"{path.name}: not valid JSON ({exc})") from None
     return _routine_from_data(data, path.name)
 
 

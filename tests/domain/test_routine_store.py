@@ -508,3 +508,22 @@ def test_mangled_files_give_a_routine_or_a_clear_refusal(
         assert outcome.startswith("shared.json: ")
     else:
         assert isinstance(outcome, Routine)
+
+
+@pytest.mark.parametrize("minutes", [1e308, float("nan"), "2", None, [3]])
+def test_absurd_legacy_times_are_refused(
+    library: ContentLibrary, tmp_path: Path, minutes: Any
+) -> None:
+    data = legacy_file(library)
+    data["steps"][0]["duration_min"] = minutes
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RoutineStoreError, match=r"odd\.json: step 1, field 'duration_(min|s)'"):
+        import_routine(path)
+
+
+def test_a_number_with_thousands_of_digits_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "digits.json"
+    path.write_text('{"schema_version": 1, "id": ' + "9" * 5000 + "}", encoding="utf-8")
+    with pytest.raises(RoutineStoreError, match=r"digits\.json: not valid JSON"):
+        import_routine(path)
