@@ -18,6 +18,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.models import Pressure, Routine, Side, Step, Technique, Zone
+from massage_trainer.domain.neighbours import emphasised_zones
+from massage_trainer.domain.screening import CheckIn, SessionMode, check_ins
 from massage_trainer.domain.session import (
     Clock,
     MonotonicClock,
@@ -35,6 +37,12 @@ GET_READY_S = 5.0
 
 ADJUST_STEP_S = 30
 """How much the +/- controls add to or take from the current step."""
+
+CHECK_IN_SHOW_S = 20.0
+"""How many seconds of session time a check-in prompt stays on screen."""
+
+StartGate = Callable[[Callable[[], None]], None]
+"""Asked before a fresh session starts; calls its argument once it is safe to start."""
 
 # Wake up a little after the whole-second boundary, so the value read then is
 # already the new one even if the timer fires a millisecond early.
@@ -117,7 +125,16 @@ class SessionController(QObject):
     zone_selected = Signal(str)
     """The zone id the user selected on the diagram, "" for none."""
     cue = Signal(str, str)
-    """kind ("warning" | "change" | "finish" | "start"), the text to announce."""
+    """kind ("warning" | "change" | "finish" | "start" | "checkin"), the text to announce."""
+    mode_changed = Signal(str)
+    """The SessionMode value ("partner" | "dry-run") once chosen; "" when not chosen yet."""
+    pain_reported = Signal(str)
+    """The partner reported pain (the session is paused); a note saying where and when."""
+    check_in_changed = Signal(str)
+    """The pressure check-in prompt to show now; "" when none is due."""
+    emphasis_changed = Signal(object)
+    """tuple[str, ...]: no-go zone ids next to the focus zones during percussion or firm
+    pressure (to emphasise on the diagram); () otherwise."""
 
     def __init__(
         self,
@@ -140,7 +157,15 @@ class SessionController(QObject):
         self._selected_zone = ""
         self._focus_zones: tuple[str, ...] = ()
         self._focus_technique: Technique | None = None
+        self._emphasis: tuple[str, ...] = ()
         self._warning_armed = False
+        self._mode = SessionMode.PARTNER
+        self._mode_chosen = False
+        self._start_gate: StartGate | None = None
+        self._check_ins: tuple[CheckIn, ...] = ()
+        self._check_ins_fired: set[int] = set()
+        self._check_in: CheckIn | None = None
+        self._pain_reports: list[str] = []
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -256,6 +281,39 @@ class SessionController(QObject):
         """The zone the user selected on the diagram, "" for none."""
         return self._selected_zone
 
+    def emphasised_zones(self) -> tuple[str, ...]:
+        """No-go zones next to the focus zones while the focus step is percussion or firm
+        pressure, so a slip is less likely; () during gentle work."""
+        return self._emphasis
+
+    @property
+    def mode(self) -> SessionMode:
+        """Partner or dry run; partner until a dry run is chosen (the safer assumption)."""
+        return self._mode
+
+    @property
+    def mode_chosen(self) -> bool:
+        """Whether the mode was chosen for the loaded routine (it is asked again after
+        another routine is loaded)."""
+        return self._mode_chosen
+
+    @property
+    def dry_run(self) -> bool:
+        """A dry run was chosen: no one is on the table."""
+        return self._mode_chosen and self._mode is SessionMode.DRY_RUN
+
+    def check_ins(self) -> tuple[CheckIn, ...]:
+        """When this routine prompts a pressure check (partner sessions only)."""
+        return self._check_ins
+
+    def check_in_text(self) -> str:
+        """The check-in prompt on show now, "" when none."""
+        return self._check_in.prompt if self._check_in is not None else ""
+
+    def pain_reports(self) -> tuple[str, ...]:
+        """The notes of this session's pain reports, oldest first."""
+        return tuple(self._pain_reports)
+
     # -- commands ---------------------------------------------------------------------
 
     def set_library(self, library: ContentLibrary) -> None:
@@ -266,9 +324,58 @@ class SessionController(QObject):
         """
         self._library = library
 
+    def set_mode(self, mode: SessionMode | str) -> None:
+        """Choose partner or dry run for the loaded routine's sessions.
+
+        Setting it before a start (tests, screenshots, a remembered choice) means the
+        start does not ask who is on the table.
+        """
+        mode = SessionMode(mode)
+        if mode is self._mode and self._mode_chosen:
+            return
+        self._mode = mode
+        self._mode_chosen = True
+        if mode is SessionMode.DRY_RUN:
+            self._set_check_in(None)
+        self.mode_changed.emit(mode.value)
+
+    def set_start_gate(self, gate: StartGate | None) -> None:
+        """Install the safety steps a fresh session must pass (None: start at once).
+
+        ``gate`` is called with a callback when a session is about to start from the
+        beginning; it calls the callback once the session may start (at once, or later
+        after dialogs). Resuming a paused session is never gated.
+        """
+        self._start_gate = gate
+
+    def report_pain(self, note: str = "") -> bool:
+        """The partner says it hurts: pause at once and emit :attr:`pain_reported`.
+
+        Only during a partner session (running or paused); False when nothing was
+        reported.
+        """
+        engine = self._engine
+        if engine is None or self.dry_run:
+            return False
+        if engine.state not in (SessionState.RUNNING, SessionState.PAUSED):
+            return False
+        if not note:
+            index = self.current_index
+            note = f"Pain during step {index + 1}: {self.describe_step(index)}"
+        self.pause()
+        self._pain_reports.append(note)
+        self.pain_reported.emit(note)
+        return True
+
     def load_routine(self, routine_id: str) -> None:
-        """Load a routine by id and reset the session; KeyError if there is no such id."""
+        """Load a routine by id and reset the session; KeyError if there is no such id.
+
+        Who is on the table is asked again for the new routine.
+        """
         routine = self._library.routines[routine_id]
+        if self._mode_chosen:
+            self._mode_chosen = False
+            self.mode_changed.emit("")
         self._load(routine_id, emit=True, routine=routine)
 
     def reset(self) -> None:
@@ -277,13 +384,19 @@ class SessionController(QObject):
             self._load(self._routine.id, emit=True, routine=self._routine)
 
     def start(self) -> None:
-        """Start the session (or resume it when paused)."""
-        if self._engine is None:
+        """Start the session (or resume it when paused).
+
+        A fresh start first passes the start gate (see :meth:`set_start_gate`).
+        """
+        engine = self._engine
+        if engine is None:
             return
-        if self._engine.state is SessionState.PAUSED:
-            self._command(self._engine.resume)
+        if engine.state is SessionState.PAUSED:
+            self._command(engine.resume)
+        elif engine.state is SessionState.READY and self._start_gate is not None:
+            self._start_gate(lambda: self._start_after_gate(engine))
         else:
-            self._command(self._engine.start)
+            self._command(engine.start)
 
     def pause(self) -> None:
         if self._engine is not None:
@@ -295,6 +408,9 @@ class SessionController(QObject):
             return
         if self._engine.state is SessionState.FINISHED:
             self.reset()
+            self.start()
+            return
+        if self._engine.state is SessionState.READY:
             self.start()
             return
         self._command(self._engine.toggle)
@@ -367,6 +483,11 @@ class SessionController(QObject):
 
     # -- internals --------------------------------------------------------------------
 
+    def _start_after_gate(self, engine: SessionEngine) -> None:
+        # The gate may answer after dialogs: start only the session it was asked about.
+        if engine is self._engine and engine.state is SessionState.READY:
+            self._command(engine.start)
+
     def _load(self, routine_id: str, *, emit: bool, routine: Routine | None = None) -> None:
         routine = routine if routine is not None else self._library.routines[routine_id]
         self._timer.stop()
@@ -385,9 +506,16 @@ class SessionController(QObject):
         self._preview = -1
         self._selected_zone = ""
         self._warning_armed = self._remaining_shown > WARNING_LEAD_S
-        self._focus_zones, self._focus_technique = self._compute_focus()
+        self._focus_zones, self._focus_technique, self._emphasis = self._compute_focus()
+        self._check_ins = check_ins(routine, self._library.techniques)
+        self._check_ins_fired = set()
+        self._pain_reports = []
+        had_check_in = self._check_in is not None
+        self._check_in = None
         if not emit:
             return
+        if had_check_in:
+            self.check_in_changed.emit("")
         self.routine_changed.emit()
         self.preview_changed.emit(-1)
         self.zone_selected.emit("")
@@ -398,6 +526,7 @@ class SessionController(QObject):
         self.get_ready_changed.emit(0)
         self.zone_focus_changed.emit(self._focus_zones)
         self.focus_technique_changed.emit(self._focus_technique)
+        self.emphasis_changed.emit(self._emphasis)
 
     def _command(self, action: Callable[[], object]) -> None:
         action()
@@ -441,7 +570,51 @@ class SessionController(QObject):
             self.get_ready_changed.emit(get_ready_shown)
         self._update_focus()
         self._emit_cues(old, new, index_changed, state_changed, in_get_ready)
+        self._update_check_in(new, index_changed, in_get_ready)
         self._schedule(new, in_get_ready)
+
+    def _update_check_in(self, snapshot: Snapshot, index_changed: bool, in_get_ready: bool) -> None:
+        """Show a due pressure check-in (partner sessions only), and clear an old one."""
+        current = self._check_in
+        if current is not None and (
+            index_changed
+            or snapshot.state is SessionState.FINISHED
+            or snapshot.elapsed_s >= current.at_s + CHECK_IN_SHOW_S
+        ):
+            current = None
+        if (
+            self._mode_chosen
+            and self._mode is SessionMode.PARTNER
+            and snapshot.state is SessionState.RUNNING
+            and not in_get_ready
+        ):
+            due = [
+                position
+                for position, check_in in enumerate(self._check_ins)
+                if check_in.step == snapshot.index
+                and position not in self._check_ins_fired
+                and check_in.at_s <= snapshot.elapsed_s < check_in.at_s + CHECK_IN_SHOW_S
+            ]
+            # Every check-in whose moment has passed is spent, so none is asked late.
+            self._check_ins_fired.update(
+                position
+                for position, check_in in enumerate(self._check_ins)
+                if check_in.step == snapshot.index and check_in.at_s <= snapshot.elapsed_s
+            )
+            if due:
+                current = self._check_ins[due[-1]]
+                self._check_in = current
+                self.check_in_changed.emit(current.prompt)
+                self.cue.emit("checkin", current.prompt)
+                return
+        if current is None and self._check_in is not None:
+            self._set_check_in(None)
+
+    def _set_check_in(self, check_in: CheckIn | None) -> None:
+        if check_in == self._check_in:
+            return
+        self._check_in = check_in
+        self.check_in_changed.emit(check_in.prompt if check_in is not None else "")
 
     def _emit_cues(
         self,
@@ -498,28 +671,40 @@ class SessionController(QObject):
         delay_s = value - (math.ceil(value) - 1) + _WAKE_MARGIN_S
         self._timer.start(max(1, round(delay_s * 1000)))
 
-    def _compute_focus(self) -> tuple[tuple[str, ...], Technique | None]:
+    def _compute_focus(self) -> tuple[tuple[str, ...], Technique | None, tuple[str, ...]]:
         index = self._preview if self._preview >= 0 else self.current_index
         if not 0 <= index < self.step_count:
-            return (), None
+            return (), None, ()
         step = self.step(index)
-        return tuple(step.zones), self._library.techniques.get(step.technique)
+        technique = self._library.techniques.get(step.technique)
+        emphasis = tuple(
+            zone_id
+            for zone_id in emphasised_zones(step, technique)
+            if zone_id in self._library.zones
+        )
+        return tuple(step.zones), technique, emphasis
 
     def _update_focus(self) -> None:
-        zones, technique = self._compute_focus()
+        zones, technique, emphasis = self._compute_focus()
         if zones != self._focus_zones:
             self._focus_zones = zones
             self.zone_focus_changed.emit(zones)
         if technique != self._focus_technique:
             self._focus_technique = technique
             self.focus_technique_changed.emit(technique)
+        if emphasis != self._emphasis:
+            self._emphasis = emphasis
+            self.emphasis_changed.emit(emphasis)
 
 
 __all__ = [
     "ADJUST_STEP_S",
+    "CHECK_IN_SHOW_S",
     "GET_READY_S",
     "WARNING_LEAD_S",
     "SessionController",
+    "SessionMode",
+    "StartGate",
     "StepStatus",
     "describe_zones",
     "format_clock",
