@@ -25,13 +25,14 @@ CHIME_FILES = {
     "start": "change.wav",
     "change": "change.wav",
     "finish": "finish.wav",
+    "checkin": "warning.wav",
 }
 """The sound file for each cue kind (in ``assets/sounds``)."""
 
-SPOKEN_KINDS = frozenset({"start", "change", "finish"})
+SPOKEN_KINDS = frozenset({"start", "change", "finish", "checkin"})
 """Cue kinds that are read aloud; the warning is only a chime, to keep speech sparse."""
 
-FLASH_KINDS = frozenset({"start", "change", "finish"})
+FLASH_KINDS = frozenset({"start", "change", "finish", "checkin"})
 
 CHIME_VOLUME = 0.6
 

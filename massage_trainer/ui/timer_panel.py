@@ -41,6 +41,8 @@ TRACK = QColor("#d9dee2")
 FLASH = QColor("#ffe9a8")
 CAUTION_FILL = QColor("#fff4e0")
 CAUTION_INK = QColor("#6b3f00")
+CHECK_IN_FILL = QColor("#dff1f3")
+CHECK_IN_INK = QColor("#0f4a52")
 
 FLASH_MS = 700
 """How long the panel stays highlighted after a step change."""
@@ -241,6 +243,7 @@ class TimerPanel(QFrame):
         controller.get_ready_changed.connect(self._refresh_time)
         controller.state_changed.connect(self._on_controller_state_changed)
         controller.auto_advance_changed.connect(self._on_controller_auto_advance_changed)
+        controller.check_in_changed.connect(self._on_controller_check_in_changed)
         self._refresh_all()
 
     # -- construction -----------------------------------------------------------------
@@ -309,6 +312,16 @@ class TimerPanel(QFrame):
             f"background: {CAUTION_FILL.name()}; color: {CAUTION_INK.name()};"
             "border-left: 5px solid #c77700; padding: 6px 8px;"
         )
+        self.check_in_label = QLabel()
+        self.check_in_label.setFont(font(1.3, bold=True))
+        self.check_in_label.setWordWrap(True)
+        self.check_in_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.check_in_label.setAccessibleName("Pressure check")
+        self.check_in_label.setStyleSheet(
+            f"background: {CHECK_IN_FILL.name()}; color: {CHECK_IN_INK.name()};"
+            "border-left: 5px solid #1d6f7a; padding: 6px 8px;"
+        )
+        self.check_in_label.hide()
         self.next_label = QLabel()
         self.next_label.setFont(font(1.25))
         self.next_label.setWordWrap(True)
@@ -405,6 +418,7 @@ class TimerPanel(QFrame):
         layout.addLayout(top, 5)
         layout.addWidget(self.totals_label)
         layout.addWidget(self.details_area, 4)
+        layout.addWidget(self.check_in_label)
         layout.addWidget(self.next_label)
         layout.addLayout(transport)
         layout.addLayout(adjust)
@@ -469,6 +483,10 @@ class TimerPanel(QFrame):
     def _on_controller_state_changed(self, _state: str) -> None:
         self._refresh_state()
         self._refresh_time()
+
+    def _on_controller_check_in_changed(self, prompt: str) -> None:
+        self.check_in_label.setText(f"\u2753 {prompt}" if prompt else "")
+        self.check_in_label.setVisible(bool(prompt))
 
     def _on_controller_auto_advance_changed(self, on: bool) -> None:
         if self.auto_advance_box.isChecked() != on:

@@ -262,3 +262,22 @@ def test_a_speech_engine_that_fails_later_is_reported_once(
     assert messages == ["Spoken cues are off: The speech service went away."]
     assert len(speaker.said) == 1  # not asked again once it failed
     assert speaker.parent() is player
+
+
+def test_pressure_check_ins_are_chimed_spoken_and_flashed(
+    controller: SessionController, preferences: Preferences
+) -> None:
+    chimes: list[str] = []
+    speaker = FakeSpeaker()
+    player = CuePlayer(
+        controller,
+        preferences,
+        sound_factory=lambda path: FakeChime(path, chimes),
+        speech_factory=lambda _engine: speaker,
+    )
+    flashes: list[str] = []
+    player.flash_requested.connect(flashes.append)
+    controller.cue.emit("checkin", "Ask your partner whether the pressure feels right.")
+    assert chimes == ["warning.wav"]
+    assert speaker.said == ["Ask your partner whether the pressure feels right."]
+    assert flashes == ["checkin"]

@@ -204,3 +204,23 @@ def test_every_control_has_an_accessible_name(panel: TimerPanel) -> None:
 def test_countdown_type_is_very_large(panel: TimerPanel) -> None:
     # Readable from about two metres: several times the normal text size.
     assert panel.ring.time_font.pixelSize() >= 4 * panel.fontMetrics().height()
+
+
+def test_pressure_check_in_is_shown_then_cleared(
+    panel: TimerPanel, controller: SessionController, fake_clock: FakeClock
+) -> None:
+    check_ins = controller.check_ins()
+    assert check_ins, "the routine asks for pressure check-ins"
+    check_in = check_ins[0]
+    controller.set_mode("partner")
+    controller.start()
+    fake_clock.advance(GET_READY_S)
+    controller.tick()
+    controller.select_step(check_in.step)
+    assert panel.check_in_label.isHidden()
+    fake_clock.advance(check_in.at_s + 0.5)
+    controller.tick()
+    assert not panel.check_in_label.isHidden()
+    assert check_in.prompt in panel.check_in_label.text()
+    controller.next_step()  # a new step clears the old question
+    assert panel.check_in_label.isHidden()
