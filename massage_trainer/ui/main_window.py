@@ -43,6 +43,8 @@ from massage_trainer.ui.history_recorder import (
 )
 from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.routine_picker import choose_routine, minutes_text
+from massage_trainer.ui.safety_flow import SafetyFlow
+from massage_trainer.ui.safety_view import DRY_RUN_TEXT
 from massage_trainer.ui.step_list import StepListView
 from massage_trainer.ui.timer_panel import TimerPanel
 
@@ -157,6 +159,8 @@ class MainWindow(QMainWindow):
         self._cue_player = CuePlayer(
             self._controller, self._preferences, speech_engine=speech_engine, parent=self
         )
+        # After the recorder, so a pain report is recorded before its dialog opens.
+        self.safety_flow = SafetyFlow(self._controller, self)
         self.setWindowTitle(APP_TITLE)
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), BASE_POINT_SIZE))
@@ -179,6 +183,10 @@ class MainWindow(QMainWindow):
 
         self._routine_label = QLabel()
         self._routine_label.setAccessibleName("Current routine")
+        self._mode_label = QLabel()
+        self._mode_label.setAccessibleName("Session mode")
+        self._mode_label.setStyleSheet("font-weight: bold;")
+        self.statusBar().addPermanentWidget(self._mode_label)
         self.statusBar().addPermanentWidget(self._routine_label)
 
         self._create_actions()
@@ -190,6 +198,7 @@ class MainWindow(QMainWindow):
         controller.routine_changed.connect(self._on_controller_routine_changed)
         controller.state_changed.connect(self._on_controller_state_changed)
         controller.auto_advance_changed.connect(self._on_controller_auto_advance_changed)
+        controller.mode_changed.connect(self._on_controller_mode_changed)
         self._cue_player.flash_requested.connect(self.timer_panel.flash)
         self._cue_player.unavailable.connect(self._on_cue_player_unavailable)
         self._preferences.reduced_motion_changed.connect(self.reduced_motion_action.setChecked)
@@ -200,6 +209,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._on_controller_routine_changed()
         self._on_controller_state_changed(controller.state().value)
+        self._on_controller_mode_changed()
         self._report_load_problems()
         self._history_recorder.notice.connect(self._on_history_recorder_notice)
         self._history_recorder.announce_open_result()
@@ -464,6 +474,28 @@ class MainWindow(QMainWindow):
             self.export_history,
             tip="Save the practice history as a spreadsheet file",
         )
+        flow = self.safety_flow
+        self.pain_action = self._action(
+            "Partner reports pain",
+            lambda: controller.report_pain(),
+            [Qt.Key.Key_P],
+            tip="Pause at once and see what to do when it hurts",
+        )
+        self.zone_rules_action = self._action(
+            "Zone rules…",
+            flow.show_zone_rules,
+            tip="Every area of the back: where to work, how hard, and where never to press",
+        )
+        self.checklist_action = self._action(
+            "Preparation checklist…",
+            flow.show_checklist,
+            tip="What to prepare before a session on a partner",
+        )
+        self.review_screening_action = self._action(
+            "Review screening…",
+            flow.review_screening,
+            tip="The last answers to the health questions",
+        )
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
@@ -483,6 +515,12 @@ class MainWindow(QMainWindow):
         session.addActions([self.finish_action, self.reset_action])
         session.addSeparator()
         session.addActions([self.choose_routine_action, self.quit_action])
+        safety = bar.addMenu("Sa&fety")
+        safety.addAction(self.pain_action)
+        safety.addSeparator()
+        safety.addActions(
+            [self.zone_rules_action, self.checklist_action, self.review_screening_action]
+        )
         view = bar.addMenu("&View")
         view.addActions([self.full_screen_action, self.leave_full_screen_action])
         view.addSeparator()
@@ -535,6 +573,7 @@ class MainWindow(QMainWindow):
             panel.less_button,
             panel.more_button,
             panel.auto_advance_box,
+            panel.pain_button,
         ]
         if self.diagram.focusPolicy() != Qt.FocusPolicy.NoFocus:
             chain.append(self.diagram)
@@ -543,18 +582,37 @@ class MainWindow(QMainWindow):
 
     # -- slots ------------------------------------------------------------------------
 
+    def _update_title(self) -> None:
+        routine = self._controller.routine
+        parts = [routine.title] if routine is not None else []
+        if self._controller.dry_run:
+            parts.append("Dry run")
+        self.setWindowTitle(" — ".join([*parts, APP_TITLE]))
+
+    def _on_controller_mode_changed(self, _mode: str = "") -> None:
+        self._update_title()
+        dry_run = self._controller.dry_run
+        self._mode_label.setText(DRY_RUN_TEXT if dry_run else "")
+        self._mode_label.setVisible(dry_run)
+        self._update_pain_action()
+
+    def _update_pain_action(self) -> None:
+        controller = self._controller
+        in_session = controller.state() in (SessionState.RUNNING, SessionState.PAUSED)
+        self.pain_action.setEnabled(in_session and not controller.dry_run)
+
     def _on_controller_routine_changed(self) -> None:
         routine = self._controller.routine
+        self._update_title()
         if routine is None:
-            self.setWindowTitle(APP_TITLE)
             self._routine_label.setText("No routine")
             return
-        self.setWindowTitle(f"{routine.title} — {APP_TITLE}")
         self._routine_label.setText(f"{routine.title}  ·  {minutes_text(routine.total_seconds)}")
         self._routine_label.setToolTip(f"{len(routine.steps)} steps. {routine.summary}")
         self._settings.setValue(_KEY_ROUTINE, routine.id)
 
     def _on_controller_state_changed(self, state: str) -> None:
+        self._update_pain_action()
         running = state == SessionState.RUNNING.value
         self.start_pause_action.setText("Pause" if running else "Start")
         self.start_pause_action.setToolTip("Pause the session" if running else "Start the session")

@@ -33,6 +33,7 @@ from massage_trainer.domain.models import Pressure
 from massage_trainer.domain.session import SessionState
 from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController, format_clock
 from massage_trainer.ui.preferences import Preferences
+from massage_trainer.ui.safety_view import DRY_RUN_TEXT
 
 ACCENT = QColor("#1d6f7a")
 OVERTIME = QColor("#b3261e")
@@ -43,6 +44,9 @@ CAUTION_FILL = QColor("#fff4e0")
 CAUTION_INK = QColor("#6b3f00")
 CHECK_IN_FILL = QColor("#dff1f3")
 CHECK_IN_INK = QColor("#0f4a52")
+DRY_RUN_FILL = QColor("#2f3b47")
+DRY_RUN_INK = QColor("#ffffff")
+PAIN_INK = QColor("#a0231a")
 
 FLASH_MS = 700
 """How long the panel stays highlighted after a step change."""
@@ -244,6 +248,7 @@ class TimerPanel(QFrame):
         controller.state_changed.connect(self._on_controller_state_changed)
         controller.auto_advance_changed.connect(self._on_controller_auto_advance_changed)
         controller.check_in_changed.connect(self._on_controller_check_in_changed)
+        controller.mode_changed.connect(self._on_controller_mode_changed)
         self._refresh_all()
 
     # -- construction -----------------------------------------------------------------
@@ -373,6 +378,27 @@ class TimerPanel(QFrame):
         )
         self.auto_advance_box.toggled.connect(self._controller.set_auto_advance)
 
+        # Safety: who is on the table, and a way to react at once when it hurts.
+        self.dry_run_label = QLabel(DRY_RUN_TEXT)
+        self.dry_run_label.setFont(font(1.1, bold=True))
+        self.dry_run_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.dry_run_label.setAccessibleName("Dry run")
+        self.dry_run_label.setStyleSheet(
+            f"background: {DRY_RUN_FILL.name()}; color: {DRY_RUN_INK.name()};"
+            "border-radius: 4px; padding: 3px 10px;"
+        )
+        self.dry_run_label.hide()
+        self.pain_button = button(
+            "\u270b Pain  [P]",
+            "Partner reports pain",
+            lambda: self._controller.report_pain(),
+            "Partner reports pain: pause at once and see what to do (key P)",
+        )
+        self.pain_button.setStyleSheet(f"color: {PAIN_INK.name()};")
+        # It shares a row with the check box: a little lower than the transport buttons
+        # so the window still fits small screens; the P key is the quick way anyway.
+        self.pain_button.setMinimumHeight(40)
+
         transport = QHBoxLayout()
         transport.addWidget(self.previous_button)
         transport.addWidget(self.start_button, 1)
@@ -384,7 +410,11 @@ class TimerPanel(QFrame):
 
         header = QVBoxLayout()
         header.setSpacing(2)
-        header.addWidget(self.step_label)
+        # The dry-run banner sits beside the step number, so it costs no height.
+        first_line = QHBoxLayout()
+        first_line.addWidget(self.step_label, 1)
+        first_line.addWidget(self.dry_run_label)
+        header.addLayout(first_line)
         header.addWidget(self.technique_label)
 
         # The step's words scroll when the window is small; the countdown and the
@@ -422,7 +452,11 @@ class TimerPanel(QFrame):
         layout.addWidget(self.next_label)
         layout.addLayout(transport)
         layout.addLayout(adjust)
-        layout.addWidget(self.auto_advance_box)
+        options = QHBoxLayout()
+        options.addWidget(self.auto_advance_box)
+        options.addStretch(1)
+        options.addWidget(self.pain_button)
+        layout.addLayout(options)
 
         for first, second in (
             (self.start_button, self.previous_button),
@@ -431,6 +465,7 @@ class TimerPanel(QFrame):
             (self.restart_button, self.less_button),
             (self.less_button, self.more_button),
             (self.more_button, self.auto_advance_box),
+            (self.auto_advance_box, self.pain_button),
         ):
             QWidget.setTabOrder(first, second)
 
@@ -487,6 +522,9 @@ class TimerPanel(QFrame):
     def _on_controller_check_in_changed(self, prompt: str) -> None:
         self.check_in_label.setText(f"\u2753 {prompt}" if prompt else "")
         self.check_in_label.setVisible(bool(prompt))
+
+    def _on_controller_mode_changed(self, _mode: str) -> None:
+        self._refresh_state()
 
     def _on_controller_auto_advance_changed(self, on: bool) -> None:
         if self.auto_advance_box.isChecked() != on:
@@ -549,6 +587,11 @@ class TimerPanel(QFrame):
         active = state is not SessionState.FINISHED
         for widget in (self.restart_button, self.less_button, self.more_button):
             widget.setEnabled(active)
+        dry_run = self._controller.dry_run
+        self.dry_run_label.setVisible(dry_run)
+        # No one on the table, no one to hurt: the pain button would only confuse.
+        self.pain_button.setVisible(not dry_run)
+        self.pain_button.setEnabled(state in (SessionState.RUNNING, SessionState.PAUSED))
 
     def _refresh_time(self, *_args: object) -> None:
         controller = self._controller

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialogButtonBo
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.models import Audience
+from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import FakeClock, SessionState
 from massage_trainer.ui import main_window as main_window_module
 from massage_trainer.ui.controller import GET_READY_S
@@ -41,6 +42,8 @@ def window(
     window.preferences.set_chime_enabled(False)  # keep the tests quiet and quick
     window.preferences.set_speech_enabled(False)
     window.controller.load_routine(ROUTINE)
+    # Chosen up front, so Space starts at once instead of asking who is on the table.
+    window.controller.set_mode(SessionMode.DRY_RUN)
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()

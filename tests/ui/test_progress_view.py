@@ -274,6 +274,7 @@ def test_the_main_window_records_sessions_and_opens_progress_with_ctrl_h(
     assert "Progress" in [action_label(a) for a in window.session_actions()]
 
     window.controller.load_routine(OTHER)
+    window.controller.set_mode("dry-run")  # no safety dialogs before the start
     window.controller.start()
     clock.advance(30.0)
     window.controller.tick()

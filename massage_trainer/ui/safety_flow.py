@@ -1,0 +1,949 @@
+"""The safety steps before a session, and what follows a pain report or the finish.
+
+``SafetyFlow`` installs itself as the controller's start gate. When a session is about
+to start from the beginning it asks who is on the table (``ModeDialog``). A partner
+session goes through the health questions (``ScreeningDialog``): any "yes" ends it there
+with a kind explanation (``BlockedDialog``) and nothing lets it start anyway. Then comes
+the preparation checklist (``ChecklistDialog``), which advises but never blocks. A dry
+run skips both and the window says so for as long as it lasts.
+
+Every dialog is opened window-modal with ``open()``, not ``exec()``: the flow goes on
+from the dialogs' ``finished`` signals, so tests drive the dialogs directly and no
+nested event loop runs.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCommandLinkButton,
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from massage_trainer.domain.models import (
+    Contraindication,
+    ContraindicationGroup,
+    PreparationCategory,
+    PreparationItem,
+    Routine,
+    SafetyFile,
+)
+from massage_trainer.domain.screening import ScreeningOutcome, SessionMode, screen
+from massage_trainer.domain.session import SessionState
+from massage_trainer.ui.controller import SessionController
+from massage_trainer.ui.safety_view import (
+    DRY_RUN_TEXT,
+    AftercareDialog,
+    PainDialog,
+    SessionReport,
+    ZoneRulesDialog,
+    aftercare_items,
+)
+
+CATEGORY_TITLES = {
+    PreparationCategory.ROOM: "The room",
+    PreparationCategory.MATERIALS: "Things to have ready",
+    PreparationCategory.RECEIVER: "Your partner",
+    PreparationCategory.GIVER: "You",
+}
+
+_ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _scaled_font(widget: QWidget, scale: float, *, bold: bool = False) -> QFont:
+    font = QFont(widget.font())
+    base = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+    font.setPointSizeF(base * scale)
+    font.setBold(bold)
+    return font
+
+
+def _heading(text: str, widget_for_font: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setFont(_scaled_font(widget_for_font, 1.35, bold=True))
+    return label
+
+
+# -- who is on the table ------------------------------------------------------------
+
+
+class ModeDialog(QDialog):
+    """Practising on a partner, or a dry run? P and D choose, arrows and Enter too."""
+
+    def __init__(
+        self,
+        routine_title: str,
+        preselect: SessionMode = SessionMode.PARTNER,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._chosen: SessionMode | None = None
+        self.setWindowTitle("Who is on the table?")
+        self.setAccessibleName("Who is on the table?")
+        self.setMinimumWidth(640)
+
+        heading = _heading(f"Before \u201c{routine_title}\u201d starts: who is on the table?", self)
+        self.partner_button = QCommandLinkButton(
+            "On a partner   [P]",
+            "Someone is lying in front of you. A few health questions and a short "
+            "preparation checklist come first.",
+        )
+        self.dry_run_button = QCommandLinkButton(
+            "Dry run, no one on the table   [D]",
+            "A demonstration, or walking through the routine on your own. No questions; "
+            "the screen says \u201cDry run\u201d for the whole session.",
+        )
+        for button, mode in (
+            (self.partner_button, SessionMode.PARTNER),
+            (self.dry_run_button, SessionMode.DRY_RUN),
+        ):
+            button.setMinimumHeight(86)
+            button.setAccessibleName(mode.label)
+            button.clicked.connect(lambda _checked=False, m=mode: self.choose(m))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.rejected.connect(self.reject)
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText("Not now")
+        cancel.setAutoDefault(False)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(self.partner_button)
+        layout.addWidget(self.dry_run_button)
+        layout.addWidget(buttons)
+        QWidget.setTabOrder(self.partner_button, self.dry_run_button)
+        first = self.dry_run_button if preselect is SessionMode.DRY_RUN else self.partner_button
+        first.setDefault(True)
+        first.setFocus()
+
+    @property
+    def chosen(self) -> SessionMode | None:
+        """The mode chosen, None while undecided or after Cancel."""
+        return self._chosen
+
+    def choose(self, mode: SessionMode) -> None:
+        self._chosen = mode
+        self.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        if key == Qt.Key.Key_P:
+            self.choose(SessionMode.PARTNER)
+        elif key == Qt.Key.Key_D:
+            self.choose(SessionMode.DRY_RUN)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Left):
+            self.partner_button.setFocus()
+        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
+            self.dry_run_button.setFocus()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+
+# -- screening ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    """One round of the health questions: the answers, when, and the outcome."""
+
+    answers: Mapping[str, bool]
+    at: datetime
+    outcome: ScreeningOutcome
+    reused: bool = False
+    """True when "same partner, nothing changed" confirmed an earlier all-clear."""
+
+
+class ScreeningDialog(QDialog):
+    """Every contraindication as a yes/no question, grouped, with no answer preset.
+
+    Continue is possible only when every question has an answer. Y and N answer the
+    question that has the keyboard focus (or the first unanswered one) and move on.
+    """
+
+    def __init__(
+        self,
+        contraindications: Sequence[Contraindication],
+        previous: ScreeningRecord | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._items = tuple(contraindications)
+        self._previous = previous if previous is not None and previous.outcome.cleared else None
+        self._groups: dict[str, QButtonGroup] = {}
+        self._yes: dict[str, QRadioButton] = {}
+        self._no: dict[str, QRadioButton] = {}
+        self._outcome: ScreeningOutcome | None = None
+        self._reused = False
+        self.setWindowTitle("Health questions")
+        self.setAccessibleName("Health questions")
+        self.resize(820, 760)
+
+        heading = _heading("Before you touch your partner's back: a few health questions", self)
+        intro = QLabel(
+            "Ask your partner each question and tick the answer. If any answer is yes, "
+            "this app will not guide a massage today, and it will say why and what to do "
+            "instead. Keys: Y for yes, N for no, Tab to move on."
+        )
+        intro.setWordWrap(True)
+
+        questions = QWidget()
+        questions_layout = QVBoxLayout(questions)
+        questions_layout.setSpacing(12)
+        order = list(ContraindicationGroup)
+        by_group: dict[ContraindicationGroup, list[Contraindication]] = {}
+        for item in self._items:
+            by_group.setdefault(item.group, []).append(item)
+        for group in sorted(by_group, key=order.index):
+            box = QGroupBox(group.label)
+            box.setFont(_scaled_font(self, 1.05, bold=True))
+            box_layout = QVBoxLayout(box)
+            box_layout.setSpacing(6)
+            for item in by_group[group]:
+                box_layout.addWidget(self._question_row(item))
+            questions_layout.addWidget(box)
+        questions_layout.addStretch(1)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(questions)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.status_label = QLabel()
+        self.status_label.setAccessibleName("Questions answered")
+        self.status_label.setFont(_scaled_font(self, 1.0, bold=True))
+
+        self.buttons = QDialogButtonBox()
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.setAutoDefault(False)
+        self.continue_button.clicked.connect(self._on_continue_clicked)
+        self.buttons.addButton(self.continue_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.same_partner_button: QPushButton | None = None
+        if self._previous is not None:
+            when = self._previous.at.strftime("%H:%M")
+            self.same_partner_button = QPushButton(f"Same partner, nothing changed since {when}")
+            self.same_partner_button.setAutoDefault(False)
+            self.same_partner_button.setToolTip(
+                f"Your partner answered no to every question at {when}. Use this only if it "
+                "is the same person and nothing about their health has changed."
+            )
+            self.same_partner_button.clicked.connect(self._on_same_partner_clicked)
+            self.buttons.addButton(self.same_partner_button, QDialogButtonBox.ButtonRole.ActionRole)
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(False)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addWidget(self.scroll_area, 1)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.buttons)
+        self._refresh()
+        if self._items:
+            self._yes[self._items[0].id].setFocus()
+
+    # -- public -------------------------------------------------------------------
+
+    def questions(self) -> tuple[Contraindication, ...]:
+        return self._items
+
+    def answers(self) -> dict[str, bool]:
+        """The answers given so far: contraindication id -> True for yes."""
+        found: dict[str, bool] = {}
+        for item in self._items:
+            if self._yes[item.id].isChecked():
+                found[item.id] = True
+            elif self._no[item.id].isChecked():
+                found[item.id] = False
+        return found
+
+    def set_answer(self, contraindication_id: str, yes: bool) -> None:
+        """Answer one question (as a click on Yes or No would)."""
+        button = self._yes[contraindication_id] if yes else self._no[contraindication_id]
+        button.setChecked(True)
+
+    def radio(self, contraindication_id: str, yes: bool) -> QRadioButton:
+        return self._yes[contraindication_id] if yes else self._no[contraindication_id]
+
+    def unanswered_count(self) -> int:
+        return len(self._items) - len(self.answers())
+
+    @property
+    def outcome(self) -> ScreeningOutcome | None:
+        """The outcome once Continue was pressed; None before."""
+        return self._outcome
+
+    @property
+    def reused(self) -> bool:
+        return self._reused
+
+    # -- internals ----------------------------------------------------------------
+
+    def _question_row(self, item: Contraindication) -> QWidget:
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(4, 2, 4, 2)
+        label = QLabel(item.question)
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setFont(self.font())
+        yes = QRadioButton("Yes")
+        no = QRadioButton("No")
+        group = QButtonGroup(row)
+        group.setExclusive(True)
+        for button in (yes, no):
+            button.setFont(self.font())
+            button.setProperty("contraindication", item.id)
+            button.setAccessibleName(f"{button.text()}: {item.question}")
+            group.addButton(button)
+            button.toggled.connect(self._refresh)
+        label.setBuddy(yes)
+        row_layout.addWidget(label, 1)
+        row_layout.addSpacing(12)
+        row_layout.addWidget(yes)
+        row_layout.addWidget(no)
+        self._groups[item.id] = group
+        self._yes[item.id] = yes
+        self._no[item.id] = no
+        return row
+
+    def _refresh(self, *_args: object) -> None:
+        left = self.unanswered_count()
+        total = len(self._items)
+        self.continue_button.setEnabled(left == 0)
+        if left:
+            self.status_label.setText(f"{total - left} of {total} questions answered")
+        elif any(self.answers().values()):
+            self.status_label.setText("All answered. At least one answer is yes.")
+        else:
+            self.status_label.setText("All answered, every answer no.")
+        self.continue_button.setDefault(left == 0)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        if key in (Qt.Key.Key_Y, Qt.Key.Key_N) and not event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
+        ):
+            self._answer_by_key(key == Qt.Key.Key_Y)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _answer_by_key(self, yes: bool) -> None:
+        focused = self.focusWidget()
+        target = focused.property("contraindication") if focused is not None else None
+        answers = self.answers()
+        if not isinstance(target, str) or target not in self._yes:
+            target = next((c.id for c in self._items if c.id not in answers), None)
+        if target is None:
+            return
+        self.set_answer(target, yes)
+        ids = [c.id for c in self._items]
+        answers = self.answers()
+        following = ids[ids.index(target) + 1 :] + ids[: ids.index(target)]
+        next_id = next((i for i in following if i not in answers), None)
+        if next_id is None:
+            self.continue_button.setFocus()
+            return
+        button = self._yes[next_id]
+        button.setFocus()
+        row = button.parentWidget()
+        self.scroll_area.ensureWidgetVisible(row if row is not None else button, 0, 60)
+
+    def _on_continue_clicked(self) -> None:
+        if self.unanswered_count():
+            return
+        self._outcome = screen(self._items, self.answers())
+        self.accept()
+
+    def _on_same_partner_clicked(self) -> None:
+        if self._previous is None:
+            return
+        self._reused = True
+        for item_id, yes in self._previous.answers.items():
+            if item_id in self._yes:
+                self.set_answer(item_id, yes)
+        self._outcome = screen(self._items, self.answers())
+        self.accept()
+
+
+class BlockedDialog(QDialog):
+    """A "yes" in the screening: no massage today, why, and who can help. Close only."""
+
+    def __init__(self, stops: Sequence[Contraindication], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._stops = tuple(stops)
+        self.setWindowTitle("No massage today")
+        self.setAccessibleName("No massage today")
+        self.resize(720, 600)
+        heading = _heading("Thank you for checking. No massage today.", self)
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        self.text.setOpenExternalLinks(False)
+        self.text.setAccessibleName("Why not, and what to do instead")
+        self.text.setHtml(self._html())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setMinimumHeight(40)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        close.setFocus()
+
+    @property
+    def stops(self) -> tuple[Contraindication, ...]:
+        return self._stops
+
+    def plain_text(self) -> str:
+        return self.text.toPlainText()
+
+    def _html(self) -> str:
+        count = len(self._stops)
+        which = "this answer" if count == 1 else "these answers"
+        parts = [
+            f"<p>Because of {which}, the app will not guide a massage on your partner "
+            "today. That is not a verdict on anyone: it is how a caring beginner keeps "
+            "someone safe.</p>"
+        ]
+        for item in self._stops:
+            parts.append(
+                f"<h3>{html.escape(item.name)}</h3>"
+                f"<p><b>Why:</b> {html.escape(item.reason)}</p>"
+                f"<p><b>What to do:</b> {html.escape(item.advice)}</p>"
+            )
+        parts.append(
+            "<p>A doctor, a physiotherapist or a trained massage therapist can say when, "
+            "and how, massage will be right for your partner. Meanwhile you can still "
+            "learn the routine as a dry run, with no one on the table.</p>"
+        )
+        return "".join(parts)
+
+
+class ScreeningReviewDialog(QDialog):
+    """The last answers to the health questions, read-only."""
+
+    def __init__(
+        self,
+        record: ScreeningRecord | None,
+        contraindications: Sequence[Contraindication],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Review screening")
+        self.setAccessibleName("Review screening")
+        self.resize(820, 640)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
+        self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary_label.setFont(_scaled_font(self, 1.1, bold=True))
+        self.tree = QTreeWidget()
+        self.tree.setAccessibleName("Questions and answers")
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Question", "Answer"])
+        self.tree.setWordWrap(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(buttons)
+
+        if record is None:
+            self.summary_label.setText(
+                "No health questions have been answered since the app started. They are "
+                "asked when a session on a partner starts."
+            )
+            self.tree.hide()
+            return
+        when = record.at.strftime("%H:%M")
+        if record.outcome.cleared:
+            how = " (confirmed as the same partner)" if record.reused else ""
+            self.summary_label.setText(f"Answered at {when}{how}: every answer no.")
+        else:
+            names = ", ".join(item.name for item in record.outcome.stops)
+            self.summary_label.setText(f"Answered at {when}: no massage because of: {names}.")
+        order = list(ContraindicationGroup)
+        for group in sorted({c.group for c in contraindications}, key=order.index):
+            heading = QTreeWidgetItem([group.label, ""])
+            font = heading.font(0)
+            font.setBold(True)
+            heading.setFont(0, font)
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.tree.addTopLevelItem(heading)
+            for item in (c for c in contraindications if c.group is group):
+                answer = record.answers.get(item.id)
+                text = "Yes" if answer is True else "No" if answer is False else "Not answered"
+                row = QTreeWidgetItem([item.question, text])
+                row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if answer is True:
+                    bold = row.font(1)
+                    bold.setBold(True)
+                    row.setFont(1, bold)
+                    row.setFont(0, bold)
+                self.tree.addTopLevelItem(row)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(question, answer) for every question row."""
+        found = []
+        for position in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(position)
+            if item is not None and item.text(1):
+                found.append((item.text(0), item.text(1)))
+        return found
+
+
+# -- preparation ----------------------------------------------------------------------
+
+
+def preparation_items(routine: Routine | None, safety: SafetyFile) -> tuple[PreparationItem, ...]:
+    """The routine's preparation items in its order; every item when it names none."""
+    by_id = {item.id: item for item in safety.preparation}
+    if routine is not None and routine.preparation:
+        chosen = tuple(by_id[item_id] for item_id in routine.preparation if item_id in by_id)
+        if chosen:
+            return chosen
+    return tuple(safety.preparation)
+
+
+class ChecklistDialog(QDialog):
+    """The preparation checklist: Space ticks, arrows move. Advice: it never blocks."""
+
+    def __init__(
+        self,
+        items: Sequence[PreparationItem],
+        ticked: frozenset[str] = frozenset(),
+        routine_title: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._items = tuple(items)
+        self.setWindowTitle("Preparation checklist")
+        self.setAccessibleName("Preparation checklist")
+        self.resize(780, 780)
+        title = f"Ready for \u201c{routine_title}\u201d?" if routine_title else "Ready to start?"
+        heading = _heading(title, self)
+        intro = QLabel(
+            "Tick what is ready: Space ticks the highlighted item, the arrow keys move. "
+            "Your ticks are kept until you close the app."
+        )
+        intro.setWordWrap(True)
+
+        self.list = QListWidget()
+        self.list.setAccessibleName("Preparation items")
+        self.list.setWordWrap(True)
+        self.list.setSpacing(2)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        order = list(PreparationCategory)
+        by_category: dict[PreparationCategory, list[PreparationItem]] = {}
+        for item in self._items:
+            by_category.setdefault(item.category, []).append(item)
+        first: QListWidgetItem | None = None
+        for category in sorted(by_category, key=order.index):
+            heading_item = QListWidgetItem(CATEGORY_TITLES[category])
+            heading_item.setFlags(Qt.ItemFlag.NoItemFlags)
+            heading_item.setFont(_scaled_font(self, 1.05, bold=True))
+            self.list.addItem(heading_item)
+            for item in by_category[category]:
+                row = QListWidgetItem(f"{item.title}\n{item.detail}")
+                row.setData(_ITEM_ID_ROLE, item.id)
+                row.setFlags(
+                    Qt.ItemFlag.ItemIsEnabled
+                    | Qt.ItemFlag.ItemIsSelectable
+                    | Qt.ItemFlag.ItemIsUserCheckable
+                )
+                row.setCheckState(
+                    Qt.CheckState.Checked if item.id in ticked else Qt.CheckState.Unchecked
+                )
+                row.setToolTip(item.detail)
+                self.list.addItem(row)
+                first = first or row
+        self.list.itemChanged.connect(self._refresh)
+        self.list.itemDoubleClicked.connect(self._on_list_item_double_clicked)
+
+        self.remaining_label = QLabel()
+        self.remaining_label.setAccessibleName("Items not ticked")
+        self.remaining_label.setFont(_scaled_font(self, 1.05, bold=True))
+        self.remaining_label.setWordWrap(True)
+
+        self.buttons = QDialogButtonBox()
+        self.start_button = QPushButton("Start the session")
+        self.start_button.setMinimumHeight(40)
+        self.start_button.setAutoDefault(False)
+        self.start_button.clicked.connect(self.accept)
+        self.buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        not_yet = self.buttons.addButton("Not yet", QDialogButtonBox.ButtonRole.RejectRole)
+        not_yet.setAutoDefault(False)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.remaining_label)
+        layout.addWidget(self.buttons)
+        if first is not None:
+            self.list.setCurrentItem(first)
+        self.list.setFocus()
+        self._refresh()
+
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(item.id for item in self._items)
+
+    def ticked(self) -> frozenset[str]:
+        """The ids of the ticked items."""
+        found = set()
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(_ITEM_ID_ROLE) and item.checkState() is Qt.CheckState.Checked:
+                found.add(str(item.data(_ITEM_ID_ROLE)))
+        return frozenset(found)
+
+    def set_ticked(self, item_id: str, on: bool = True) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(_ITEM_ID_ROLE) == item_id:
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def unticked_count(self) -> int:
+        return len(self._items) - len(self.ticked())
+
+    def _refresh(self, *_args: object) -> None:
+        left = self.unticked_count()
+        if left == 0:
+            self.remaining_label.setText("Everything is ready.")
+        else:
+            noun = "item is" if left == 1 else "items are"
+            self.remaining_label.setText(
+                f"{left} {noun} not ticked. You can still start: the list is advice, but "
+                "each item makes the massage safer or more pleasant."
+            )
+        self.start_button.setDefault(True)
+
+    def _on_list_item_double_clicked(self, item: QListWidgetItem) -> None:
+        # Only the small box ticks on a single click; the whole row on a double-click.
+        if item.data(_ITEM_ID_ROLE):
+            item.setCheckState(
+                Qt.CheckState.Unchecked
+                if item.checkState() is Qt.CheckState.Checked
+                else Qt.CheckState.Checked
+            )
+
+
+# -- the flow -----------------------------------------------------------------------
+
+_START_DIALOGS = (ModeDialog, ScreeningDialog, BlockedDialog, ChecklistDialog)
+
+
+@dataclass
+class _Pending:
+    """A start waiting for the safety steps."""
+
+    routine_id: str
+    proceed: Callable[[], None]
+
+
+class SafetyFlow(QObject):
+    """Runs the safety steps before a session, and the pain and aftercare dialogs.
+
+    Construct it with the controller and the window the dialogs belong to; it installs
+    itself as the controller's start gate.
+    """
+
+    dialog_opened = Signal(object)
+    """The QDialog the flow just opened (tests and screenshots use it)."""
+    screening_done = Signal(bool)
+    """The health questions were answered: True when the session may go on."""
+
+    def __init__(self, controller: SessionController, window: QWidget) -> None:
+        super().__init__(window)
+        self._controller = controller
+        self._window = window
+        self._dialog: QDialog | None = None
+        self._pending: _Pending | None = None
+        self._screening: ScreeningRecord | None = None
+        self._screening_valid = False
+        self._ticks: dict[str, frozenset[str]] = {}
+        self._zone_rules: ZoneRulesDialog | None = None
+        self._aftercare_enabled = True
+        controller.set_start_gate(self.request_start)
+        controller.pain_reported.connect(self._on_controller_pain_reported)
+        controller.state_changed.connect(self._on_controller_state_changed)
+        controller.routine_changed.connect(self._on_controller_routine_changed)
+
+    # -- public -------------------------------------------------------------------
+
+    @property
+    def current_dialog(self) -> QDialog | None:
+        """The flow's dialog on screen now, if any."""
+        dialog = self._dialog
+        return dialog if dialog is not None and dialog.isVisible() else None
+
+    @property
+    def last_screening(self) -> ScreeningRecord | None:
+        return self._screening
+
+    @property
+    def waiting(self) -> bool:
+        """A start is waiting for the safety steps."""
+        return self._pending is not None
+
+    def ticked(self, routine_id: str) -> frozenset[str]:
+        """The preparation items ticked for a routine in this app session."""
+        return self._ticks.get(routine_id, frozenset())
+
+    def set_aftercare_enabled(self, on: bool) -> None:
+        """Whether the aftercare dialog opens when a session finishes (presenter, tests)."""
+        self._aftercare_enabled = on
+
+    def request_start(self, proceed: Callable[[], None]) -> None:
+        """The start gate: run the safety steps, then call ``proceed``."""
+        routine = self._controller.routine
+        if routine is None:
+            return
+        current = self.current_dialog
+        if isinstance(current, _START_DIALOGS):
+            # A step is already on screen (a second press of Start): keep to it.
+            current.raise_()
+            current.activateWindow()
+            return
+        if current is not None:
+            current.close()  # the last session's aftercare, say
+        self._pending = _Pending(routine.id, proceed)
+        if not self._controller.mode_chosen:
+            self._ask_mode()
+        else:
+            self._after_mode()
+
+    def show_zone_rules(self) -> ZoneRulesDialog:
+        """Open (or raise) the zone rules window; it follows the session."""
+        if self._zone_rules is None:
+            self._zone_rules = ZoneRulesDialog(self._controller, self._window)
+            self._zone_rules.setModal(False)
+        self._zone_rules.show()
+        self._zone_rules.raise_()
+        self._zone_rules.activateWindow()
+        return self._zone_rules
+
+    def show_checklist(self) -> ChecklistDialog | None:
+        """Open the loaded routine's checklist on its own (it does not start anything)."""
+        routine = self._controller.routine
+        if routine is None or self.current_dialog is not None:
+            return None
+        dialog = self._checklist_dialog(routine)
+        dialog.start_button.setText("Done")
+        dialog.finished.connect(lambda _result: self._store_ticks(routine.id, dialog))
+        self._open(dialog)
+        return dialog
+
+    def review_screening(self) -> ScreeningReviewDialog:
+        """Show the last answers to the health questions, read-only."""
+        dialog = ScreeningReviewDialog(
+            self._screening, self._controller.library.safety.contraindications, self._window
+        )
+        self._open(dialog, track=False)
+        return dialog
+
+    # -- the steps ------------------------------------------------------------------
+
+    def _ask_mode(self) -> None:
+        routine = self._controller.routine
+        title = routine.title if routine is not None else ""
+        dialog = ModeDialog(title, self._controller.mode, self._window)
+        dialog.finished.connect(lambda _result: self._on_mode_dialog_finished(dialog))
+        self._open(dialog)
+
+    def _on_mode_dialog_finished(self, dialog: ModeDialog) -> None:
+        chosen = dialog.chosen
+        if chosen is None or self._pending is None:
+            self._pending = None
+            return
+        if chosen is SessionMode.PARTNER:
+            # Whoever is on the table now answers for themselves.
+            self._screening_valid = False
+        self._controller.set_mode(chosen)
+        self._after_mode()
+
+    def _after_mode(self) -> None:
+        if self._controller.mode is SessionMode.DRY_RUN:
+            self._go()
+        elif self._screening_valid:
+            self._after_screening()
+        else:
+            self._ask_screening()
+
+    def _ask_screening(self) -> None:
+        dialog = ScreeningDialog(
+            self._controller.library.safety.contraindications, self._screening, self._window
+        )
+        dialog.finished.connect(lambda _result: self._on_screening_dialog_finished(dialog))
+        self._open(dialog)
+
+    def _on_screening_dialog_finished(self, dialog: ScreeningDialog) -> None:
+        outcome = dialog.outcome
+        if outcome is None or self._pending is None:
+            self._pending = None
+            return
+        self._screening = ScreeningRecord(
+            answers=dict(dialog.answers()),
+            at=datetime.now().astimezone(),
+            outcome=outcome,
+            reused=dialog.reused,
+        )
+        self._screening_valid = outcome.cleared
+        self.screening_done.emit(outcome.cleared)
+        if not outcome.cleared:
+            self._pending = None
+            blocked = BlockedDialog(outcome.stops, self._window)
+            self._open(blocked)
+            return
+        self._after_screening()
+
+    def _after_screening(self) -> None:
+        routine = self._controller.routine
+        pending = self._pending
+        if routine is None or pending is None:
+            return
+        items = preparation_items(routine, self._controller.library.safety)
+        if {item.id for item in items} <= self.ticked(routine.id):
+            self._go()
+            return
+        dialog = self._checklist_dialog(routine)
+        dialog.finished.connect(lambda result: self._on_checklist_dialog_finished(dialog, result))
+        self._open(dialog)
+
+    def _checklist_dialog(self, routine: Routine) -> ChecklistDialog:
+        return ChecklistDialog(
+            preparation_items(routine, self._controller.library.safety),
+            self.ticked(routine.id),
+            routine.title,
+            self._window,
+        )
+
+    def _on_checklist_dialog_finished(self, dialog: ChecklistDialog, result: int) -> None:
+        pending = self._pending
+        if pending is not None:
+            self._store_ticks(pending.routine_id, dialog)
+        if result != QDialog.DialogCode.Accepted.value:
+            self._pending = None
+            return
+        self._go()
+
+    def _store_ticks(self, routine_id: str, dialog: ChecklistDialog) -> None:
+        self._ticks[routine_id] = dialog.ticked()
+
+    def _go(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.proceed()
+
+    def _open(self, dialog: QDialog, *, track: bool = True) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if track:
+            self._dialog = dialog
+            dialog.finished.connect(lambda _result: self._forget(dialog))
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+
+    def _forget(self, dialog: QDialog) -> None:
+        if self._dialog is dialog:
+            self._dialog = None
+
+    # -- after the start -------------------------------------------------------------
+
+    def _on_controller_pain_reported(self, note: str) -> None:
+        if self.current_dialog is not None:
+            self.current_dialog.close()
+        dialog = PainDialog(note, self._window)
+        dialog.finished.connect(lambda _result: self._on_pain_dialog_finished(dialog))
+        self._open(dialog)
+
+    def _on_pain_dialog_finished(self, dialog: PainDialog) -> None:
+        if dialog.choice == "continue":
+            self._controller.start()
+        elif dialog.choice == "stop":
+            self._controller.finish()
+
+    def _on_controller_state_changed(self, state: str) -> None:
+        if state != SessionState.FINISHED.value or not self._aftercare_enabled:
+            return
+        controller = self._controller
+        engine = controller.engine
+        routine = controller.routine
+        if engine is None or routine is None:
+            return
+        summary = engine.summary()
+        if summary.actual_s <= 0 and not summary.done:
+            return  # finished without ever running: nothing to care for
+        report = SessionReport(
+            routine_title=routine.title,
+            summary=summary,
+            step_count=len(routine.steps),
+            pain_reports=controller.pain_reports(),
+            dry_run=controller.dry_run,
+        )
+        dialog = AftercareDialog(
+            aftercare_items(routine, controller.library.safety), report, self._window
+        )
+        if self.current_dialog is not None:
+            self.current_dialog.close()
+        self._open(dialog)
+
+    def _on_controller_routine_changed(self) -> None:
+        # A start waiting for another routine's checks must not start this one.
+        if self._pending is not None and (
+            self._controller.routine is None
+            or self._controller.routine.id != self._pending.routine_id
+        ):
+            self._pending = None
+
+
+__all__ = [
+    "DRY_RUN_TEXT",
+    "BlockedDialog",
+    "ChecklistDialog",
+    "ModeDialog",
+    "SafetyFlow",
+    "ScreeningDialog",
+    "ScreeningRecord",
+    "ScreeningReviewDialog",
+    "preparation_items",
+]

@@ -1,0 +1,536 @@
+"""Safety on screen: the zone rules, what to do when it hurts, and the aftercare.
+
+``ZoneRulesDialog`` lists every zone with its tier, the pressure and techniques it
+allows and why, and follows the session: the current step's zones are marked, its
+cautions shown above the table, and during percussion or firm pressure the no-go zones
+next to it are picked out. ``PainDialog`` says what to do when the partner reports
+pain; ``AftercareDialog`` closes a session with the aftercare and a summary.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.models import (
+    AftercareItem,
+    Pressure,
+    Routine,
+    SafetyFile,
+    SafetyTier,
+    TechniqueFamily,
+    Zone,
+)
+from massage_trainer.domain.search import techniques_allowed_on, tier_label, zone_title
+from massage_trainer.domain.session import SessionSummary
+from massage_trainer.ui.controller import SessionController, format_clock
+
+DRY_RUN_TEXT = "Dry run \u2014 no one on the table"
+"""Shown for the whole length of a dry run (timer panel banner, title, status bar)."""
+
+SAFE_FILL = QColor("#e3f3e8")
+CAUTION_FILL = QColor("#fff1d6")
+NO_GO_FILL = QColor("#fbe1df")
+EMPHASIS_FILL = QColor("#f4a59d")
+NO_GO_INK = QColor("#8f1c14")
+CAUTION_BOX = "background: #fff4e0; color: #6b3f00; border-left: 5px solid #c77700; padding: 8px;"
+DANGER_BOX = "background: #fdecea; color: #7d1a12; border-left: 5px solid #c62828; padding: 8px;"
+
+_TIER_ORDER = {SafetyTier.NO_GO: 0, SafetyTier.CAUTION: 1, SafetyTier.SAFE: 2}
+_TIER_FILL = {
+    SafetyTier.SAFE: SAFE_FILL,
+    SafetyTier.CAUTION: CAUTION_FILL,
+    SafetyTier.NO_GO: NO_GO_FILL,
+}
+
+FAMILY_WORDS = {
+    TechniqueFamily.EFFLEURAGE: "stroking",
+    TechniqueFamily.FRICTION: "rubbing",
+    TechniqueFamily.PETRISSAGE: "kneading",
+    TechniqueFamily.TAPOTEMENT: "tapping",
+    TechniqueFamily.VIBRATION: "vibration",
+    TechniqueFamily.COMPRESSION: "pressing",
+    TechniqueFamily.STRIPPING: "stripping",
+    TechniqueFamily.REST: "resting hands",
+}
+"""The technique families in everyday words, for people new to massage."""
+
+
+def pressure_allowed_text(zone: Zone) -> str:
+    """ "Up to firm", "Light only" or "None: hands off"."""
+    if zone.tier is SafetyTier.NO_GO or zone.max_pressure is Pressure.NONE:
+        return "None: hands off"
+    if zone.max_pressure is Pressure.LIGHT:
+        return "Light only"
+    return f"Up to {zone.max_pressure.label.lower()}"
+
+
+def families_text(zone: Zone) -> str:
+    """The allowed technique families in everyday words; "None" for a no-go zone."""
+    if not zone.allowed_families:
+        return "None"
+    words = [FAMILY_WORDS.get(family, family.value) for family in zone.allowed_families]
+    text = ", ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+# -- zone rules ---------------------------------------------------------------------
+
+
+class ZoneRulesModel(QAbstractTableModel):
+    """Every zone with its rule, no-go zones first; marks the focus and emphasised zones."""
+
+    COLUMNS = ("Zone", "Tier", "Pressure allowed", "Techniques allowed", "Why")
+    ZONE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, library: ContentLibrary, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._library = library
+        self._zones: list[Zone] = []
+        self._focus: frozenset[str] = frozenset()
+        self._emphasis: frozenset[str] = frozenset()
+        self.set_library(library)
+
+    def set_library(self, library: ContentLibrary) -> None:
+        self.beginResetModel()
+        self._library = library
+        self._zones = sorted(library.zones.values(), key=lambda z: _TIER_ORDER[z.tier])
+        self.endResetModel()
+
+    def set_marks(self, focus: Sequence[str], emphasis: Sequence[str]) -> None:
+        """Mark the zones the current step works on and the no-go zones to keep clear of."""
+        focus_set, emphasis_set = frozenset(focus), frozenset(emphasis)
+        if (focus_set, emphasis_set) == (self._focus, self._emphasis):
+            return
+        self._focus, self._emphasis = focus_set, emphasis_set
+        if self._zones:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._zones) - 1, len(self.COLUMNS) - 1)
+            )
+
+    def zone_at(self, row: int) -> Zone:
+        return self._zones[row]
+
+    def row_of(self, zone_id: str) -> int:
+        """The row showing ``zone_id``; -1 when there is none."""
+        return next((row for row, zone in enumerate(self._zones) if zone.id == zone_id), -1)
+
+    def is_emphasised(self, row: int) -> bool:
+        return self._zones[row].id in self._emphasis
+
+    def is_focus(self, row: int) -> bool:
+        return self._zones[row].id in self._focus
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:  # noqa: N802
+        if parent is not None and parent.isValid():
+            return 0
+        return len(self._zones)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:  # noqa: N802
+        if parent is not None and parent.isValid():
+            return 0
+        return len(self.COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        zone = self._zones[index.row()]
+        column = index.column()
+        emphasised = zone.id in self._emphasis
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(zone, column, emphasised)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 3 and zone.allowed_families:
+                names = [t.name for t in techniques_allowed_on(self._library, zone)]
+                return "Techniques in the library allowed here: " + ", ".join(names)
+            return zone.description
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return EMPHASIS_FILL if emphasised else _TIER_FILL[zone.tier]
+        if role == Qt.ItemDataRole.ForegroundRole and zone.tier is SafetyTier.NO_GO:
+            return NO_GO_INK if column in (0, 1) else None
+        if role == Qt.ItemDataRole.FontRole and (emphasised or zone.id in self._focus):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == self.ZONE_ID_ROLE:
+            return zone.id
+        return None
+
+    @staticmethod
+    def _text(zone: Zone, column: int, emphasised: bool) -> str:
+        if column == 0:
+            title = zone_title(zone)
+            return f"\u26a0 {title}" if emphasised else title
+        if column == 1:
+            return tier_label(zone.tier)
+        if column == 2:
+            return pressure_allowed_text(zone)
+        if column == 3:
+            return families_text(zone)
+        return zone.reason
+
+
+class ZoneRulesDialog(QDialog):
+    """The zone rules as a table, following the current step of the session."""
+
+    def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self.setWindowTitle("Zone rules")
+        self.setAccessibleName("Zone rules")
+        self.resize(1100, 720)
+
+        intro = QLabel(
+            "Every area of the back and what it allows. Work only on green and amber areas; "
+            "red areas are never pressed, tapped or kneaded. Bold rows are the areas of the "
+            "current step."
+        )
+        intro.setWordWrap(True)
+        self.now_label = QLabel()
+        self.now_label.setWordWrap(True)
+        self.now_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.now_label.setAccessibleName("Current step")
+        now_font = QFont(self.now_label.font())
+        now_font.setBold(True)
+        self.now_label.setFont(now_font)
+        self.cautions_label = QLabel()
+        self.cautions_label.setWordWrap(True)
+        self.cautions_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.cautions_label.setAccessibleName("Cautions for the current step")
+        self.cautions_label.setStyleSheet(CAUTION_BOX)
+        self.emphasis_label = QLabel()
+        self.emphasis_label.setWordWrap(True)
+        self.emphasis_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.emphasis_label.setAccessibleName("Areas to keep clear of")
+        self.emphasis_label.setStyleSheet(DANGER_BOX)
+
+        self.model = ZoneRulesModel(controller.library, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Zones and their rules")
+        self.table.setWordWrap(True)
+        self.table.setAlternatingRowColors(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(3, 240)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(8)
+        layout.addWidget(intro)
+        layout.addWidget(self.now_label)
+        layout.addWidget(self.cautions_label)
+        layout.addWidget(self.emphasis_label)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+
+        controller.routine_changed.connect(self._refresh)
+        controller.step_changed.connect(self._refresh)
+        controller.zone_focus_changed.connect(self._refresh)
+        controller.emphasis_changed.connect(self._refresh)
+        self._refresh()
+        self.table.setFocus()
+
+    def _refresh(self, *_args: object) -> None:
+        controller = self._controller
+        if self.model.rowCount() != len(controller.library.zones):
+            self.model.set_library(controller.library)
+        emphasis = controller.emphasised_zones()
+        self.model.set_marks(controller.focus_zones(), emphasis)
+        index = controller.preview_index
+        if index < 0:
+            index = controller.current_index
+        if index < 0:
+            self.now_label.setText("No routine is loaded.")
+            self.cautions_label.hide()
+            self.emphasis_label.hide()
+            return
+        step = controller.step(index)
+        self.now_label.setText(f"Step {index + 1}: {controller.describe_step(index)}")
+        if step.cautions:
+            self.cautions_label.setText("\n".join(f"\u26a0 {text}" for text in step.cautions))
+            self.cautions_label.show()
+        else:
+            self.cautions_label.hide()
+        if emphasis:
+            names = [zone_title(controller.library.zones[z]) for z in emphasis]
+            self.emphasis_label.setText(
+                "This step taps or presses firmly. Keep well clear of the areas next to it: "
+                + ", ".join(names)
+                + "."
+            )
+            self.emphasis_label.show()
+        else:
+            self.emphasis_label.hide()
+
+
+# -- pain ---------------------------------------------------------------------------
+
+PAIN_STEPS = (
+    "Ease off at once: lift your hands or make the touch very light.",
+    "Move away from the spot that hurts. Never keep working on a painful point.",
+    "Ask your partner what they feel and exactly where.",
+    "If the pain stays, or comes back when you carry on gently, stop for today.",
+)
+
+PAIN_NOTE = (
+    "One of our sources says deep work on a knot may hurt a little. This app takes the "
+    "safer line: pain means lighter, elsewhere, or stop."
+)
+
+
+class PainDialog(QDialog):
+    """What to do when the partner says it hurts: continue lighter, or stop the session.
+
+    Closing the dialog any other way leaves the session paused.
+    """
+
+    def __init__(self, note: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Your partner reports pain")
+        self.setAccessibleName("Your partner reports pain")
+        self.resize(640, 460)
+        heading = QLabel("The session is paused. Do this now:")
+        heading_font = QFont(heading.font())
+        heading_font.setPointSizeF(max(heading_font.pointSizeF(), 10.0) * 1.3)
+        heading_font.setBold(True)
+        heading.setFont(heading_font)
+
+        items = "".join(f"<li>{html.escape(text)}</li>" for text in PAIN_STEPS)
+        self.steps_label = QLabel(f"<ol style='margin-left: 0'>{items}</ol>")
+        self.steps_label.setTextFormat(Qt.TextFormat.RichText)
+        self.steps_label.setWordWrap(True)
+        self.steps_label.setAccessibleName("What to do")
+        steps_font = QFont(self.steps_label.font())
+        steps_font.setPointSizeF(max(steps_font.pointSizeF(), 10.0) * 1.15)
+        self.steps_label.setFont(steps_font)
+        self.note_label = QLabel(PAIN_NOTE)
+        self.note_label.setWordWrap(True)
+        self.where_label = QLabel(f"Recorded: {note}" if note else "")
+        self.where_label.setWordWrap(True)
+        self.where_label.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.continue_button = QPushButton("Continue lighter")
+        self.continue_button.setToolTip(
+            "Resume the session with a lighter touch, away from the spot"
+        )
+        self.stop_button = QPushButton("Stop the session")
+        self.stop_button.setToolTip("End the session here and go on to the aftercare")
+        for button in (self.continue_button, self.stop_button):
+            button.setMinimumHeight(44)
+            button.setAccessibleName(button.text())
+        buttons = QDialogButtonBox()
+        buttons.addButton(self.continue_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.stop_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.continue_button.clicked.connect(self._on_continue_clicked)
+        self.stop_button.clicked.connect(self._on_stop_clicked)
+        self._choice = ""
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(heading)
+        layout.addWidget(self.steps_label)
+        layout.addWidget(self.note_label)
+        layout.addWidget(self.where_label)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        # Stopping is never the default: Enter continues only after a deliberate choice.
+        self.continue_button.setDefault(False)
+        self.continue_button.setAutoDefault(False)
+        self.stop_button.setAutoDefault(False)
+
+    @property
+    def choice(self) -> str:
+        """ "continue", "stop", or "" while undecided (or closed without a choice)."""
+        return self._choice
+
+    def _on_continue_clicked(self) -> None:
+        self._choice = "continue"
+        self.accept()
+
+    def _on_stop_clicked(self) -> None:
+        self._choice = "stop"
+        self.accept()
+
+
+# -- aftercare ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    """What a finished session did, for the aftercare dialog."""
+
+    routine_title: str
+    summary: SessionSummary
+    step_count: int
+    pain_reports: tuple[str, ...] = ()
+    dry_run: bool = False
+
+    def lines(self) -> list[str]:
+        """The summary in short plain lines."""
+        summary = self.summary
+        lines = [f"Steps done: {summary.done} of {self.step_count}"]
+        if summary.skipped:
+            lines.append(f"Steps skipped: {summary.skipped}")
+        lines.append(
+            f"Time: {format_clock(round(summary.actual_s))} "
+            f"of {format_clock(round(summary.planned_s))} planned"
+        )
+        if summary.pauses:
+            lines.append(f"Pauses: {summary.pauses}")
+        if self.dry_run:
+            lines.append("Dry run: no one was on the table.")
+        elif self.pain_reports:
+            count = len(self.pain_reports)
+            lines.append(f"Pain reported: {count} time{'s' if count != 1 else ''}")
+            lines.extend(f"  \u2022 {note}" for note in self.pain_reports)
+        else:
+            lines.append("Pain reported: none")
+        return lines
+
+
+WIND_DOWN = frozenset({"lighten-pressure", "opening-strokes", "rest-hands"})
+"""Aftercare items about ending the massage itself, shown with every routine."""
+
+
+def aftercare_items(routine: Routine | None, safety: SafetyFile) -> tuple[AftercareItem, ...]:
+    """The routine's aftercare items, in its order; every item when it names none."""
+    by_id = {item.id: item for item in safety.aftercare}
+    if routine is not None and routine.aftercare:
+        chosen = tuple(by_id[item_id] for item_id in routine.aftercare if item_id in by_id)
+        if chosen:
+            # The wind-down items always come first, even when a routine leaves them
+            # out: they are how any massage should end.
+            closing = tuple(
+                item for item in safety.aftercare if item.id in WIND_DOWN and item not in chosen
+            )
+            return closing + chosen
+    return tuple(safety.aftercare)
+
+
+class AftercareDialog(QDialog):
+    """The end of a session: the aftercare to give now and what was done."""
+
+    def __init__(
+        self,
+        items: Sequence[AftercareItem],
+        report: SessionReport,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._items = tuple(items)
+        self._report = report
+        self.setWindowTitle("Aftercare")
+        self.setAccessibleName("Aftercare")
+        self.resize(760, 720)
+
+        heading = QLabel(f"{report.routine_title}: finished")
+        heading_font = QFont(heading.font())
+        heading_font.setPointSizeF(max(heading_font.pointSizeF(), 10.0) * 1.4)
+        heading_font.setBold(True)
+        heading.setFont(heading_font)
+        heading.setWordWrap(True)
+
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        self.text.setOpenExternalLinks(False)
+        self.text.setAccessibleName("Aftercare and summary")
+        self.text.setHtml(self._html())
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setMinimumHeight(40)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        close.setFocus()
+
+    @property
+    def items(self) -> tuple[AftercareItem, ...]:
+        return self._items
+
+    def plain_text(self) -> str:
+        """Everything the dialog says, as plain text (for tests and reading aloud)."""
+        return self.text.toPlainText()
+
+    def _html(self) -> str:
+        parts = ["<h3>Now, for your partner</h3><ol>"]
+        for item in self._items:
+            minutes = f" <i>(about {item.minutes} min)</i>" if item.minutes else ""
+            parts.append(
+                f"<li style='margin-bottom: 6px'><b>{html.escape(item.title)}</b>{minutes}"
+                f"<br>{html.escape(item.detail)}</li>"
+            )
+        parts.append("</ol><h3>What you did</h3><ul>")
+        for line in self._report.lines():
+            if line.startswith("  \u2022 "):
+                parts.append(f"<li style='margin-left: 18px'>{html.escape(line[4:])}</li>")
+            else:
+                parts.append(f"<li>{html.escape(line)}</li>")
+        parts.append("</ul>")
+        if self._report.pain_reports and not self._report.dry_run:
+            parts.append(
+                "<p>Leave any spot that hurt alone next time, and have it checked by a doctor "
+                "or physiotherapist if it still hurts tomorrow.</p>"
+            )
+        return "".join(parts)
+
+
+__all__ = [
+    "DRY_RUN_TEXT",
+    "AftercareDialog",
+    "PainDialog",
+    "SessionReport",
+    "ZoneRulesDialog",
+    "ZoneRulesModel",
+    "aftercare_items",
+    "families_text",
+    "pressure_allowed_text",
+]
