@@ -1,14 +1,23 @@
-"""Choose a routine: built-ins grouped by audience, then the user's own, with times."""
+"""Choose a routine: built-ins grouped by audience, then the user's own, with times.
+
+Routine files the safety rules refused are listed too, in their own group with the
+reasons, so the user learns why a routine is missing; they cannot be opened. Safety
+warnings (advice that does not block) are marked beside the routine.
+"""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QTreeWidgetItemIterator,
@@ -16,12 +25,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import ContentLibrary, LoadProblem
 from massage_trainer.domain.models import Audience, Routine
 from massage_trainer.ui.controller import format_clock
 
 USER_GROUP = "Your own routines"
+REFUSED_GROUP = "Refused: cannot be started"
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2
+"""On a refused file's row: the reasons it was refused."""
+
+
+def problem_lines(message: str) -> list[str]:
+    """A refusal message split into one line per broken rule."""
+    # The loader joins one message per broken rule with "; ", each starting with the
+    # quoted routine title; a "; " inside a message is not followed by a quote.
+    return [part.strip() for part in re.split(r";\s(?=\")", message) if part.strip()]
+
+
+def warning_lines(library: ContentLibrary, routine: Routine) -> list[str]:
+    """The routine's safety warnings, without the routine's title in front of each."""
+    prefix = f'"{routine.title}", '
+    return [
+        problem.message.removeprefix(prefix) for problem in library.warnings.get(routine.id, ())
+    ]
 
 
 def minutes_text(seconds: int) -> str:
@@ -51,6 +78,7 @@ class RoutinePicker(QDialog):
             font.setPointSizeF(font.pointSizeF() * 1.2)
         self.setFont(font)
 
+        self._warning_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Routines")
         self.tree.setColumnCount(3)
@@ -90,12 +118,23 @@ class RoutinePicker(QDialog):
         self.tree.setFocus()
 
     def selected_routine_id(self) -> str | None:
-        """The id of the highlighted routine, or None when a group heading is highlighted."""
+        """The id of the highlighted routine; None for a heading or a refused file."""
         item = self.tree.currentItem()
         if item is None:
             return None
         value = item.data(0, _ID_ROLE)
         return str(value) if value else None
+
+    def refused_items(self) -> list[QTreeWidgetItem]:
+        """The rows of the refused routine files."""
+        found = []
+        iterator = QTreeWidgetItemIterator(self.tree)
+        while iterator.value() is not None:
+            item = iterator.value()
+            if item.data(0, _PROBLEM_ROLE):
+                found.append(item)
+            iterator += 1
+        return found
 
     def _fill(self, current_id: str | None) -> None:
         groups: dict[str, list[Routine]] = {}
@@ -120,21 +159,62 @@ class RoutinePicker(QDialog):
                 )
                 item.setData(0, _ID_ROLE, routine.id)
                 item.setToolTip(0, routine.summary)
+                warnings = warning_lines(self._library, routine)
+                if warnings:
+                    item.setIcon(0, self._warning_icon)
+                    item.setToolTip(
+                        0,
+                        routine.summary
+                        + "\n\nAdvice (it does not stop the routine):\n"
+                        + "\n".join(f"\u2022 {line}" for line in warnings),
+                    )
                 item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
                 item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
                 first_item = first_item or item
                 if routine.id == current_id:
                     current_item = item
             heading.setExpanded(True)
+        self._add_refused(self._library.problems)
         target = current_item or first_item
         if target is not None:
             self.tree.setCurrentItem(target)
         self.buttons.button(QDialogButtonBox.StandardButton.Open).setEnabled(target is not None)
 
+    def _add_refused(self, problems: tuple[LoadProblem, ...]) -> None:
+        if not problems:
+            return
+        heading = QTreeWidgetItem([REFUSED_GROUP])
+        heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = heading.font(0)
+        font.setBold(True)
+        heading.setFont(0, font)
+        self.tree.addTopLevelItem(heading)
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
+        muted = QBrush(self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+        for problem in problems:
+            # Selectable, so the keyboard can reach it and the reasons can be read,
+            # but it carries no routine id: Open stays disabled and Enter does nothing.
+            item = QTreeWidgetItem(heading, [problem.file, "", "refused"])
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            item.setData(0, _PROBLEM_ROLE, problem.message)
+            item.setIcon(0, icon)
+            for column in range(3):
+                item.setForeground(column, muted)
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
+            item.setToolTip(0, "\n".join(problem_lines(problem.message)))
+        heading.setExpanded(True)
+
     def _on_tree_current_item_changed(
         self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
     ) -> None:
         routine_id = self.selected_routine_id()
+        if current is not None and current.data(0, _PROBLEM_ROLE):
+            self.buttons.button(QDialogButtonBox.StandardButton.Open).setEnabled(False)
+            reasons = "\n".join(
+                f"\u2022 {line}" for line in problem_lines(str(current.data(0, _PROBLEM_ROLE)))
+            )
+            self.summary.setText(f"{current.text(0)} was refused and cannot be started:\n{reasons}")
+            return
         if routine_id is None and current is not None:
             # A group heading is not a choice: step over it in the direction of travel.
             target = self._step_over_heading(current, _previous)
@@ -147,10 +227,14 @@ class RoutinePicker(QDialog):
             self.summary.setText("")
             return
         routine = self._library.routines[routine_id]
-        self.summary.setText(
+        text = (
             f"{routine.title}: {len(routine.steps)} steps, "
             f"{minutes_text(routine.total_seconds)} in all.\n{routine.summary}"
         )
+        warnings = warning_lines(self._library, routine)
+        if warnings:
+            text += "\n\u26a0 Advice (it does not stop the routine): " + " ".join(warnings)
+        self.summary.setText(text)
 
     def _step_over_heading(
         self, heading: QTreeWidgetItem, previous: QTreeWidgetItem | None
@@ -164,11 +248,11 @@ class RoutinePicker(QDialog):
         moving_up = previous is not None and previous in order and order.index(previous) > position
         candidates = reversed(order[:position]) if moving_up else iter(order[position + 1 :])
         for item in candidates:
-            if item.data(0, _ID_ROLE):
+            if item.data(0, _ID_ROLE) or item.data(0, _PROBLEM_ROLE):
                 return item
         # Nothing that way (the top of the list): take the nearest routine the other way.
         for item in order[position + 1 :]:
-            if item.data(0, _ID_ROLE):
+            if item.data(0, _ID_ROLE) or item.data(0, _PROBLEM_ROLE):
                 return item
         return None
 

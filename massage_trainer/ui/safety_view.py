@@ -503,7 +503,12 @@ class AftercareDialog(QDialog):
     def _html(self) -> str:
         parts = ["<h3>Now, for your partner</h3><ol>"]
         for item in self._items:
-            minutes = f" <i>(about {item.minutes} min)</i>" if item.minutes else ""
+            # "Rest for at least 15 minutes" needs no "(15 min)" after it.
+            minutes = (
+                f" <span style='color: #5a6470'>({item.minutes} min)</span>"
+                if item.minutes and str(item.minutes) not in item.title
+                else ""
+            )
             parts.append(
                 f"<li style='margin-bottom: 6px'><b>{html.escape(item.title)}</b>{minutes}"
                 f"<br>{html.escape(item.detail)}</li>"
