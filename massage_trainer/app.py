@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from massage_trainer import __version__
 from massage_trainer.domain.content import ContentError, ContentLibrary, load_library
-from massage_trainer.domain.paths import user_data_dir
+from massage_trainer.domain.paths import assets_dir, user_data_dir
 
 if TYPE_CHECKING:
     from massage_trainer.ui.main_window import MainWindow
@@ -28,6 +28,7 @@ def _load() -> ContentLibrary:
 
 
 def _application(argv: Sequence[str]) -> None:
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     if QApplication.instance() is not None:
@@ -37,6 +38,7 @@ def _application(argv: Sequence[str]) -> None:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Massage Trainer")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(assets_dir() / "icons" / "massage-trainer.svg")))
     _keep.append(app)  # the application must outlive this function
 
 
