@@ -39,6 +39,8 @@ def _application(argv: Sequence[str]) -> None:
     app.setApplicationDisplayName("Massage Trainer")
     app.setApplicationVersion(__version__)
     app.setWindowIcon(QIcon(str(assets_dir() / "icons" / "massage-trainer.svg")))
+    # Wayland matches windows to packaging/<this id>.desktop for their icon and name.
+    app.setDesktopFileName("io.github.massage_trainer.MassageTrainer")
     _keep.append(app)  # the application must outlive this function
 
 
