@@ -19,23 +19,36 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QButtonGroup,
-    QCommandLinkButton,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -61,6 +74,7 @@ from massage_trainer.ui.safety_view import (
     SessionReport,
     ZoneRulesDialog,
     aftercare_items,
+    take_window_font,
 )
 
 CATEGORY_TITLES = {
@@ -92,6 +106,37 @@ def _heading(text: str, widget_for_font: QWidget) -> QLabel:
 # -- who is on the table ------------------------------------------------------------
 
 
+class ChoiceButton(QPushButton):
+    """A large button with a bold title line and a wrapped explanation under it."""
+
+    def __init__(self, title: str, description: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title_label = QLabel(title)
+        self.title_label.setFont(_scaled_font(self, 1.3, bold=True))
+        self.description_label = QLabel(description)
+        self.description_label.setWordWrap(True)
+        self.description_label.setFont(_scaled_font(self, 1.0))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 12, 18, 12)
+        layout.setSpacing(4)
+        for label in (self.title_label, self.description_label):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            # Clicks go to the button underneath.
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(label)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(description)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        layout = self.layout()
+        hint = layout.sizeHint() if layout is not None else super().sizeHint()
+        return hint.expandedTo(QSize(420, 80))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
+
+
 class ModeDialog(QDialog):
     """Practising on a partner, or a dry run? P and D choose, arrows and Enter too."""
 
@@ -102,27 +147,29 @@ class ModeDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        take_window_font(self, parent)
         self._chosen: SessionMode | None = None
         self.setWindowTitle("Who is on the table?")
         self.setAccessibleName("Who is on the table?")
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(680)
 
         heading = _heading(f"Before \u201c{routine_title}\u201d starts: who is on the table?", self)
-        self.partner_button = QCommandLinkButton(
+        self.partner_button = ChoiceButton(
             "On a partner   [P]",
             "Someone is lying in front of you. A few health questions and a short "
             "preparation checklist come first.",
+            self,
         )
-        self.dry_run_button = QCommandLinkButton(
+        self.dry_run_button = ChoiceButton(
             "Dry run, no one on the table   [D]",
             "A demonstration, or walking through the routine on your own. No questions; "
             "the screen says \u201cDry run\u201d for the whole session.",
+            self,
         )
         for button, mode in (
             (self.partner_button, SessionMode.PARTNER),
             (self.dry_run_button, SessionMode.DRY_RUN),
         ):
-            button.setMinimumHeight(86)
             button.setAccessibleName(mode.label)
             button.clicked.connect(lambda _checked=False, m=mode: self.choose(m))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -195,7 +242,12 @@ class ScreeningDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._items = tuple(contraindications)
+        take_window_font(self, parent)
+        # In the order shown (by group), so Y and N walk down the screen.
+        order = list(ContraindicationGroup)
+        self._items = tuple(sorted(contraindications, key=lambda c: order.index(c.group)))
+        self._rows: dict[str, QWidget] = {}
+        self._highlighted = ""
         self._previous = previous if previous is not None and previous.outcome.cleared else None
         self._groups: dict[str, QButtonGroup] = {}
         self._yes: dict[str, QRadioButton] = {}
@@ -217,7 +269,6 @@ class ScreeningDialog(QDialog):
         questions = QWidget()
         questions_layout = QVBoxLayout(questions)
         questions_layout.setSpacing(12)
-        order = list(ContraindicationGroup)
         by_group: dict[ContraindicationGroup, list[Contraindication]] = {}
         for item in self._items:
             by_group.setdefault(item.group, []).append(item)
@@ -268,8 +319,12 @@ class ScreeningDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
         self._refresh()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_application_focus_changed)
         if self._items:
             self._yes[self._items[0].id].setFocus()
+            self._highlight(self._items[0].id)
 
     # -- public -------------------------------------------------------------------
 
@@ -308,20 +363,44 @@ class ScreeningDialog(QDialog):
 
     # -- internals ----------------------------------------------------------------
 
+    def _on_application_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        target = new.property("contraindication") if new is not None else None
+        if isinstance(target, str) and target in self._rows:
+            self._highlight(target)
+
+    def _highlight(self, contraindication_id: str) -> None:
+        """Mark the question the keys answer now."""
+        if contraindication_id == self._highlighted:
+            return
+        old = self._rows.get(self._highlighted)
+        if old is not None:
+            old.setStyleSheet("")
+        self._highlighted = contraindication_id
+        self._rows[contraindication_id].setStyleSheet(
+            "#questionRow { background: #dff1f3; border-left: 4px solid #1d6f7a; }"
+        )
+
     def _question_row(self, item: Contraindication) -> QWidget:
         row = QWidget()
+        row.setObjectName("questionRow")
+        # A plain QWidget paints a style-sheet background only with this attribute.
+        row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self._rows[item.id] = row
         row_layout = QHBoxLayout(row)
         row_layout.setContentsMargins(4, 2, 4, 2)
         label = QLabel(item.question)
         label.setWordWrap(True)
         label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setFont(self.font())
+        # Not bold, although the group box's title is: the questions are body text.
+        plain = QFont(self.font())
+        plain.setBold(False)
+        label.setFont(plain)
         yes = QRadioButton("Yes")
         no = QRadioButton("No")
         group = QButtonGroup(row)
         group.setExclusive(True)
         for button in (yes, no):
-            button.setFont(self.font())
+            button.setFont(plain)
             button.setProperty("contraindication", item.id)
             button.setAccessibleName(f"{button.text()}: {item.question}")
             group.addButton(button)
@@ -401,10 +480,11 @@ class BlockedDialog(QDialog):
 
     def __init__(self, stops: Sequence[Contraindication], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        take_window_font(self, parent)
         self._stops = tuple(stops)
         self.setWindowTitle("No massage today")
         self.setAccessibleName("No massage today")
-        self.resize(720, 600)
+        self.resize(720, 500)
         heading = _heading("Thank you for checking. No massage today.", self)
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
@@ -460,9 +540,10 @@ class ScreeningReviewDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        take_window_font(self, parent)
         self.setWindowTitle("Review screening")
         self.setAccessibleName("Review screening")
-        self.resize(820, 640)
+        self.resize(1000, 680)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -491,6 +572,7 @@ class ScreeningReviewDialog(QDialog):
                 "asked when a session on a partner starts."
             )
             self.tree.hide()
+            self.resize(600, 180)
             return
         when = record.at.strftime("%H:%M")
         if record.outcome.cleared:
@@ -511,6 +593,7 @@ class ScreeningReviewDialog(QDialog):
                 answer = record.answers.get(item.id)
                 text = "Yes" if answer is True else "No" if answer is False else "Not answered"
                 row = QTreeWidgetItem([item.question, text])
+                row.setToolTip(0, item.question)
                 row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 if answer is True:
                     bold = row.font(1)
@@ -542,6 +625,79 @@ def preparation_items(routine: Routine | None, safety: SafetyFile) -> tuple[Prep
     return tuple(safety.preparation)
 
 
+def _title_and_detail(text: str) -> tuple[str, str]:
+    # The item view hands the text over with Unicode line separators for newlines.
+    title, _, detail = text.replace("\u2028", "\n").partition("\n")
+    return title, detail
+
+
+class TitleDetailDelegate(QStyledItemDelegate):
+    """Paints an item's text "title\\ndetail" as a bold title over a wrapped detail."""
+
+    PADDING = 6
+
+    def __init__(self, view: QListWidget) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        title = QFont(option.font)
+        title.setBold(True)
+        return title, QFont(option.font)
+
+    def _text_width(self, option: QStyleOptionViewItem) -> int:
+        check = self._view.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth) + 16
+        return max(120, self._view.viewport().width() - check - 2 * self.PADDING)
+
+    def sizeHint(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        title, detail = _title_and_detail(opt.text)
+        if not detail:
+            return super().sizeHint(option, index)
+        title_font, detail_font = self._fonts(opt)
+        width = self._text_width(opt)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        height = QFontMetrics(title_font).boundingRect(0, 0, width, 10_000, flags, title).height()
+        height += (
+            QFontMetrics(detail_font).boundingRect(0, 0, width, 10_000, flags, detail).height()
+        )
+        return QSize(width, height + 2 * self.PADDING + 2)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        title, detail = _title_and_detail(opt.text)
+        if not detail:
+            super().paint(painter, option, index)
+            return
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        opt.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        rect = rect.adjusted(self.PADDING, self.PADDING, -self.PADDING, -self.PADDING)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        title_font, detail_font = self._fonts(opt)
+        flags = int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft)
+        painter.save()
+        painter.setPen(opt.palette.color(role))
+        painter.setFont(title_font)
+        used = painter.boundingRect(rect, flags, title)
+        painter.drawText(rect, flags, title)
+        painter.setFont(detail_font)
+        painter.drawText(rect.adjusted(0, used.height(), 0, 0), flags, detail)
+        painter.restore()
+
+
 class ChecklistDialog(QDialog):
     """The preparation checklist: Space ticks, arrows move. Advice: it never blocks."""
 
@@ -553,6 +709,7 @@ class ChecklistDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        take_window_font(self, parent)
         self._items = tuple(items)
         self.setWindowTitle("Preparation checklist")
         self.setAccessibleName("Preparation checklist")
@@ -571,6 +728,8 @@ class ChecklistDialog(QDialog):
         self.list.setSpacing(2)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setItemDelegate(TitleDetailDelegate(self.list))
         order = list(PreparationCategory)
         by_category: dict[PreparationCategory, list[PreparationItem]] = {}
         for item in self._items:
@@ -579,7 +738,9 @@ class ChecklistDialog(QDialog):
         for category in sorted(by_category, key=order.index):
             heading_item = QListWidgetItem(CATEGORY_TITLES[category])
             heading_item.setFlags(Qt.ItemFlag.NoItemFlags)
-            heading_item.setFont(_scaled_font(self, 1.05, bold=True))
+            heading_item.setFont(_scaled_font(self, 1.1, bold=True))
+            # A heading, not a greyed-out item: the colour overrides the disabled look.
+            heading_item.setForeground(QColor("#1d6f7a"))
             self.list.addItem(heading_item)
             for item in by_category[category]:
                 row = QListWidgetItem(f"{item.title}\n{item.detail}")
@@ -886,6 +1047,13 @@ class SafetyFlow(QObject):
     def _forget(self, dialog: QDialog) -> None:
         if self._dialog is dialog:
             self._dialog = None
+            # Once the flow is over, the session keys must work at once (hands are
+            # busy): give the keyboard back to the window, unless a new step opened.
+            QTimer.singleShot(0, self._give_back_keyboard)
+
+    def _give_back_keyboard(self) -> None:
+        if self.current_dialog is None and self._window.isVisible():
+            self._window.activateWindow()
 
     # -- after the start -------------------------------------------------------------
 

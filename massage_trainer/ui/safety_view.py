@@ -80,6 +80,12 @@ FAMILY_WORDS = {
 """The technique families in everyday words, for people new to massage."""
 
 
+def take_window_font(dialog: QWidget, parent: QWidget | None) -> None:
+    """Give a dialog the main window's (larger) font: windows do not inherit it."""
+    if parent is not None:
+        dialog.setFont(parent.font())
+
+
 def pressure_allowed_text(zone: Zone) -> str:
     """ "Up to firm", "Light only" or "None: hands off"."""
     if zone.tier is SafetyTier.NO_GO or zone.max_pressure is Pressure.NONE:
@@ -98,6 +104,12 @@ def families_text(zone: Zone) -> str:
     return text[:1].upper() + text[1:]
 
 
+def first_sentence(text: str) -> str:
+    """The text up to its first full stop (the whole text when it has none)."""
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
 # -- zone rules ---------------------------------------------------------------------
 
 
@@ -113,7 +125,14 @@ class ZoneRulesModel(QAbstractTableModel):
         self._zones: list[Zone] = []
         self._focus: frozenset[str] = frozenset()
         self._emphasis: frozenset[str] = frozenset()
+        self._bold = QFont()
+        self._bold.setBold(True)
         self.set_library(library)
+
+    def set_font(self, font: QFont) -> None:
+        """The view's font, so marked names are bold in the same size."""
+        self._bold = QFont(font)
+        self._bold.setBold(True)
 
     def set_library(self, library: ContentLibrary) -> None:
         self.beginResetModel()
@@ -176,15 +195,14 @@ class ZoneRulesModel(QAbstractTableModel):
             if column == 3 and zone.allowed_families:
                 names = [t.name for t in techniques_allowed_on(self._library, zone)]
                 return "Techniques in the library allowed here: " + ", ".join(names)
-            return zone.description
+            return zone.reason if column == 4 else zone.description
         if role == Qt.ItemDataRole.BackgroundRole:
             return EMPHASIS_FILL if emphasised else _TIER_FILL[zone.tier]
         if role == Qt.ItemDataRole.ForegroundRole and zone.tier is SafetyTier.NO_GO:
             return NO_GO_INK if column in (0, 1) else None
-        if role == Qt.ItemDataRole.FontRole and (emphasised or zone.id in self._focus):
-            font = QFont()
-            font.setBold(True)
-            return font
+        if role == Qt.ItemDataRole.FontRole and column == 0:
+            # Only the name: long bold reasons would be hard to read.
+            return self._bold if emphasised or zone.id in self._focus else None
         if role == self.ZONE_ID_ROLE:
             return zone.id
         return None
@@ -200,7 +218,7 @@ class ZoneRulesModel(QAbstractTableModel):
             return pressure_allowed_text(zone)
         if column == 3:
             return families_text(zone)
-        return zone.reason
+        return first_sentence(zone.reason)
 
 
 class ZoneRulesDialog(QDialog):
@@ -208,6 +226,7 @@ class ZoneRulesDialog(QDialog):
 
     def __init__(self, controller: SessionController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        take_window_font(self, parent)
         self._controller = controller
         self.setWindowTitle("Zone rules")
         self.setAccessibleName("Zone rules")
@@ -215,15 +234,15 @@ class ZoneRulesDialog(QDialog):
 
         intro = QLabel(
             "Every area of the back and what it allows. Work only on green and amber areas; "
-            "red areas are never pressed, tapped or kneaded. Bold rows are the areas of the "
-            "current step."
+            "red areas are never pressed, tapped or kneaded. Names in bold are the areas of "
+            "the current step. Select a row to read the whole reason."
         )
         intro.setWordWrap(True)
         self.now_label = QLabel()
         self.now_label.setWordWrap(True)
         self.now_label.setTextFormat(Qt.TextFormat.PlainText)
         self.now_label.setAccessibleName("Current step")
-        now_font = QFont(self.now_label.font())
+        now_font = QFont(self.font())
         now_font.setBold(True)
         self.now_label.setFont(now_font)
         self.cautions_label = QLabel()
@@ -231,13 +250,18 @@ class ZoneRulesDialog(QDialog):
         self.cautions_label.setTextFormat(Qt.TextFormat.PlainText)
         self.cautions_label.setAccessibleName("Cautions for the current step")
         self.cautions_label.setStyleSheet(CAUTION_BOX)
+        self.cautions_label.setFont(QFont(self.font()))
         self.emphasis_label = QLabel()
         self.emphasis_label.setWordWrap(True)
         self.emphasis_label.setTextFormat(Qt.TextFormat.PlainText)
         self.emphasis_label.setAccessibleName("Areas to keep clear of")
         self.emphasis_label.setStyleSheet(DANGER_BOX)
+        emphasis_font = QFont(self.font())
+        emphasis_font.setBold(True)
+        self.emphasis_label.setFont(emphasis_font)
 
         self.model = ZoneRulesModel(controller.library, self)
+        self.model.set_font(self.font())
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Zones and their rules")
@@ -253,8 +277,15 @@ class ZoneRulesDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(3, 240)
+        self.table.setColumnWidth(3, 260)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+        self.detail_label = QLabel()
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextFormat(Qt.TextFormat.RichText)
+        self.detail_label.setAccessibleName("About the selected area")
+        self.detail_label.setMinimumHeight(self.fontMetrics().height() * 4)
+        self.detail_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -266,14 +297,30 @@ class ZoneRulesDialog(QDialog):
         layout.addWidget(self.cautions_label)
         layout.addWidget(self.emphasis_label)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail_label)
         layout.addWidget(buttons)
 
+        self.table.selectionModel().currentRowChanged.connect(self._on_table_current_row_changed)
         controller.routine_changed.connect(self._refresh)
         controller.step_changed.connect(self._refresh)
         controller.zone_focus_changed.connect(self._refresh)
         controller.emphasis_changed.connect(self._refresh)
         self._refresh()
         self.table.setFocus()
+
+    def _on_table_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.detail_label.setText("")
+            return
+        zone = self.model.zone_at(current.row())
+
+        def text(value: str) -> str:
+            return html.escape(value, quote=False)
+
+        self.detail_label.setText(
+            f"<b>{text(zone_title(zone))}</b> ({text(tier_label(zone.tier))}): "
+            f"{text(zone.reason)}<br><i>Where:</i> {text(zone.description)}"
+        )
 
     def _refresh(self, *_args: object) -> None:
         controller = self._controller
@@ -331,11 +378,12 @@ class PainDialog(QDialog):
 
     def __init__(self, note: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        take_window_font(self, parent)
         self.setWindowTitle("Your partner reports pain")
         self.setAccessibleName("Your partner reports pain")
         self.resize(640, 460)
         heading = QLabel("The session is paused. Do this now:")
-        heading_font = QFont(heading.font())
+        heading_font = QFont(self.font())
         heading_font.setPointSizeF(max(heading_font.pointSizeF(), 10.0) * 1.3)
         heading_font.setBold(True)
         heading.setFont(heading_font)
@@ -345,12 +393,12 @@ class PainDialog(QDialog):
         self.steps_label.setTextFormat(Qt.TextFormat.RichText)
         self.steps_label.setWordWrap(True)
         self.steps_label.setAccessibleName("What to do")
-        steps_font = QFont(self.steps_label.font())
+        steps_font = QFont(self.font())
         steps_font.setPointSizeF(max(steps_font.pointSizeF(), 10.0) * 1.15)
         self.steps_label.setFont(steps_font)
         self.note_label = QLabel(PAIN_NOTE)
         self.note_label.setWordWrap(True)
-        self.where_label = QLabel(f"Recorded: {note}" if note else "")
+        self.where_label = QLabel(f"Noted in your practice history: {note}" if note else "")
         self.where_label.setWordWrap(True)
         self.where_label.setTextFormat(Qt.TextFormat.PlainText)
 
@@ -462,6 +510,7 @@ class AftercareDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        take_window_font(self, parent)
         self._items = tuple(items)
         self._report = report
         self.setWindowTitle("Aftercare")
@@ -469,7 +518,7 @@ class AftercareDialog(QDialog):
         self.resize(760, 720)
 
         heading = QLabel(f"{report.routine_title}: finished")
-        heading_font = QFont(heading.font())
+        heading_font = QFont(self.font())
         heading_font.setPointSizeF(max(heading_font.pointSizeF(), 10.0) * 1.4)
         heading_font.setBold(True)
         heading.setFont(heading_font)
@@ -501,19 +550,29 @@ class AftercareDialog(QDialog):
         return self.text.toPlainText()
 
     def _html(self) -> str:
-        parts = ["<h3>Now, for your partner</h3><ol>"]
-        for item in self._items:
-            # "Rest for at least 15 minutes" needs no "(15 min)" after it.
-            minutes = (
-                f" <span style='color: #5a6470'>({item.minutes} min)</span>"
-                if item.minutes and str(item.minutes) not in item.title
-                else ""
-            )
-            parts.append(
-                f"<li style='margin-bottom: 6px'><b>{html.escape(item.title)}</b>{minutes}"
-                f"<br>{html.escape(item.detail)}</li>"
-            )
-        parts.append("</ol><h3>What you did</h3><ul>")
+        parts: list[str] = []
+        ending = [item for item in self._items if item.id in WIND_DOWN]
+        after = [item for item in self._items if item.id not in WIND_DOWN]
+        for heading, items in (
+            ("How the massage ends", ending),
+            ("Now, for your partner", after),
+        ):
+            if not items:
+                continue
+            parts.append(f"<h3>{heading}</h3><ul>")
+            for item in items:
+                # "Rest for at least 15 minutes" needs no "(15 min)" after it.
+                minutes = (
+                    f" <span style='color: #5a6470'>({item.minutes} min)</span>"
+                    if item.minutes and str(item.minutes) not in item.title
+                    else ""
+                )
+                parts.append(
+                    f"<li style='margin-bottom: 6px'><b>{html.escape(item.title)}</b>{minutes}"
+                    f"<br>{html.escape(item.detail)}</li>"
+                )
+            parts.append("</ul>")
+        parts.append("<h3>What you did</h3><ul>")
         for line in self._report.lines():
             if line.startswith("  \u2022 "):
                 parts.append(f"<li style='margin-left: 18px'>{html.escape(line[4:])}</li>")
@@ -530,6 +589,7 @@ class AftercareDialog(QDialog):
 
 __all__ = [
     "DRY_RUN_TEXT",
+    "take_window_font",
     "AftercareDialog",
     "PainDialog",
     "SessionReport",

@@ -380,16 +380,16 @@ class TimerPanel(QFrame):
 
         # Safety: who is on the table, and a way to react at once when it hurts.
         self.dry_run_label = QLabel(DRY_RUN_TEXT)
-        self.dry_run_label.setFont(font(1.1, bold=True))
+        self.dry_run_label.setFont(font(1.3, bold=True))
         self.dry_run_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.dry_run_label.setAccessibleName("Dry run")
         self.dry_run_label.setStyleSheet(
             f"background: {DRY_RUN_FILL.name()}; color: {DRY_RUN_INK.name()};"
-            "border-radius: 4px; padding: 3px 10px;"
+            "border-radius: 4px; padding: 4px 12px;"
         )
         self.dry_run_label.hide()
         self.pain_button = button(
-            "\u270b Pain  [P]",
+            "\u26a0 Pain  [P]",
             "Partner reports pain",
             lambda: self._controller.report_pain(),
             "Partner reports pain: pause at once and see what to do (key P)",

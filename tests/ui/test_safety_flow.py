@@ -171,8 +171,10 @@ def test_screening_has_no_default_answer_and_continue_waits_for_all(
     choose_mode(window, qtbot, Qt.Key.Key_P)
     dialog = current(window)
     assert isinstance(dialog, ScreeningDialog)
-    items = library.safety.contraindications
-    assert len(dialog.questions()) == len(items)
+    items = dialog.questions()  # in the order shown: grouped
+    assert sorted(c.id for c in items) == sorted(c.id for c in library.safety.contraindications)
+    groups = [c.group for c in items]
+    assert all(groups.index(g) == i or groups[i - 1] == g for i, g in enumerate(groups))
     assert dialog.answers() == {}
     assert not dialog.continue_button.isEnabled()
     assert f"0 of {len(items)}" in dialog.status_label.text()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.models import SafetyTier
@@ -88,7 +89,13 @@ def test_zone_rules_list_every_zone_with_tier_pressure_techniques_and_why(
     assert texts[1] == "No-go"
     assert texts[2] == "None: hands off"
     assert texts[3] == "None"
-    assert texts[4] == library.zones["spine"].reason
+    reason = library.zones["spine"].reason
+    assert reason.startswith(texts[4])  # the first sentence in the table...
+    why = model.index(spine, 4)
+    assert model.data(why, Qt.ItemDataRole.ToolTipRole) == reason  # ...all of it here
+    dialog.table.setCurrentIndex(why)
+    assert reason in dialog.detail_label.text()
+    assert library.zones["spine"].description in dialog.detail_label.text()
 
     lower_back = model.row_of("lower-back")
     assert "tapping" in model.index(lower_back, 3).data().lower()
