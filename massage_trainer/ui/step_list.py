@@ -379,7 +379,7 @@ class StepListView(QListView):
         self.setAccessibleDescription(
             "Arrow keys choose a step to preview it on the diagram; Enter moves the session there."
         )
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(240)
 
         self.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.activated.connect(self._on_activated)

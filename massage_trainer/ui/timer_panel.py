@@ -72,7 +72,7 @@ class CountdownRing(QWidget):
         self._color = QColor(ACCENT)
         self._time_text = "0:00"
         self._caption = ""
-        self.setMinimumSize(QSize(170, 170))
+        self.setMinimumSize(QSize(160, 160))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Time left in this step")
         self._time_font = QFont(self.font())
@@ -276,6 +276,7 @@ class TimerPanel(QFrame):
         self.pressure_label = QLabel()
         self.pressure_label.setFont(font(1.45, bold=True))
         self.pressure_label.setAccessibleName("Pressure")
+        self.pressure_label.setWordWrap(True)
         self.direction_label = QLabel()
         self.direction_label.setFont(font(1.3))
         self.direction_label.setWordWrap(True)
@@ -348,7 +349,7 @@ class TimerPanel(QFrame):
             "\u25c0 Previous", "Previous step", self._controller.previous_step, "Previous step"
         )
         self.start_button = button("\u25b6 Start", "Start", self._controller.toggle, "Start")
-        self.start_button.setMinimumWidth(130)
+        self.start_button.setMinimumWidth(110)
         self.next_button = button(
             "Next \u25b6", "Next step", self._controller.next_step, "Next step"
         )
