@@ -659,7 +659,10 @@ class SessionController(QObject):
 
     def _finish_text(self) -> str:
         title = self._routine.title if self._routine is not None else "The routine"
-        return f"{title} is complete. Let your partner rest for a few minutes."
+        if self.dry_run:
+            return f"{title} is complete."
+        # The longer rest the sources give is the safer one (see the aftercare texts).
+        return f"{title} is complete. Cover your partner and let them rest for 15 minutes."
 
     def _schedule(self, snapshot: Snapshot, in_get_ready: bool) -> None:
         """Wake up just after the next whole-second boundary of the value on show."""

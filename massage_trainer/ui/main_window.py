@@ -617,9 +617,12 @@ class MainWindow(QMainWindow):
         self.start_pause_action.setText("Pause" if running else "Start")
         self.start_pause_action.setToolTip("Pause the session" if running else "Start the session")
         if state == SessionState.FINISHED.value:
-            self.statusBar().showMessage(
-                "Routine complete. Give your partner a few quiet minutes.", 15000
+            message = (
+                "Dry run complete."
+                if self._controller.dry_run
+                else "Routine complete. Cover your partner and let them rest for 15 minutes."
             )
+            self.statusBar().showMessage(message, 15000)
 
     def _on_controller_auto_advance_changed(self, on: bool) -> None:
         if self.auto_advance_action.isChecked() != on:

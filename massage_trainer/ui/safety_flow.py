@@ -1042,6 +1042,10 @@ class SafetyFlow(QObject):
             self._dialog = dialog
             dialog.finished.connect(lambda _result: self._forget(dialog))
         dialog.open()
+        # In front of everything, the presenter's full-screen window included: a start
+        # from the presenter's keys must show its questions where they can be seen.
+        dialog.raise_()
+        dialog.activateWindow()
         self.dialog_opened.emit(dialog)
 
     def _forget(self, dialog: QDialog) -> None:

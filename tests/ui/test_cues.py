@@ -117,7 +117,7 @@ def test_each_cue_kind_has_its_chime_and_speech_is_sparse(
     assert len(speaker.said) == 1
     controller.finish()
     assert chimes[-1] == "finish.wav"
-    assert speaker.said[-1].endswith("Let your partner rest for a few minutes.")
+    assert speaker.said[-1].endswith("let them rest for 15 minutes.")
     assert speaker.stops == len(speaker.said)  # each line cuts off a stale one
     for name in CHIME_FILES.values():
         assert (sounds_dir() / name).is_file()
