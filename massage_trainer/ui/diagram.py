@@ -1,0 +1,1549 @@
+"""The back diagram: zones by safety tier, the step's zones highlighted, the movement shown.
+
+``BackDiagramView`` takes the session controller, listens to it and sends clicks back as
+``controller.select_zone``. It paints in two layers:
+
+* a cached pixmap (device-pixel-ratio aware) with the body, the zones in their current
+  highlight state, the static movement marks, the side labels and the legend; it is
+  re-rendered only after a resize or a change of highlight, emphasis or technique;
+* an overlay painted on top each time: the hovered and selected outlines and, while the
+  session runs, the animated movement. An animation frame is one blit of the overlay's
+  region plus a few paths.
+
+Zones are told apart without colour too: no-go zones are hatched, caution zones dotted,
+safe zones plain.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtCore import (
+    QElapsedTimer,
+    QEvent,
+    QLineF,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QHelpEvent,
+    QHideEvent,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QRadialGradient,
+    QResizeEvent,
+    QShowEvent,
+    QTransform,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from massage_trainer.domain.diagram import DiagramError
+from massage_trainer.domain.models import (
+    Direction,
+    SafetyTier,
+    Technique,
+    TechniqueFamily,
+    Zone,
+)
+from massage_trainer.ui.controller import SessionController, short_zone_name
+from massage_trainer.ui.preferences import Preferences
+from massage_trainer.ui.zone_shapes import BackShapes, load_back_shapes
+
+ANIMATION_INTERVAL_MS = 50
+"""20 frames a second at most: smooth enough for a slow stroke, cheap on the CPU."""
+
+# -- colours ---------------------------------------------------------------------------
+
+SKIN = QColor("#f4dcca")
+SKIN_SHADE = QColor("#e6bfa6")
+SKIN_EDGE = QColor("#8c5f48")
+HAIR = QColor("#5e4535")
+HAIR_LIGHT = QColor("#7d604c")
+HAIR_EDGE = QColor("#3b2a1f")
+CLOTH = QColor("#e4ebf2")
+CLOTH_EDGE = QColor("#8796a6")
+ANATOMY_LINE = QColor(120, 74, 52, 150)
+BONE_FILL = QColor(255, 250, 243, 215)
+BONE_EDGE = QColor(132, 92, 70, 210)
+
+SAFE = QColor("#2f9a5a")
+SAFE_EDGE = QColor("#1f6b3d")
+CAUTION = QColor("#e8a317")
+CAUTION_MARK = QColor("#7a4d00")
+NO_GO = QColor("#d7352b")
+NO_GO_MARK = QColor("#8c1a12")
+FOCUS = QColor("#1d4fd6")
+"""The outline of the step's zones: blue stands apart from red and green for everyone."""
+SELECTED = QColor("#111111")
+MOTION = QColor("#0b3d91")
+MOTION_HALO = QColor(255, 255, 255, 215)
+
+_TIER_ORDER = {SafetyTier.NO_GO: 0, SafetyTier.CAUTION: 1, SafetyTier.SAFE: 2}
+
+TIER_TEXT = {
+    SafetyTier.SAFE: "Safe zone",
+    SafetyTier.CAUTION: "Caution zone",
+    SafetyTier.NO_GO: "No-go zone",
+}
+
+
+class _Look(Enum):
+    """How strongly a zone is drawn."""
+
+    NORMAL = "normal"  # nothing is highlighted
+    STRONG = "strong"  # one of the step's zones
+    DIM = "dim"  # another step's zone is highlighted
+
+
+class Movement(Enum):
+    """The kind of movement mark drawn for a technique."""
+
+    GLIDE = "glide"
+    SWEEP = "sweep"
+    CIRCLES = "circles"
+    TAPS = "taps"
+    ZIGZAG = "zigzag"
+    RINGS = "rings"
+    STRIP = "strip"
+    HANDS = "hands"
+
+
+def movement_for(technique: Technique, direction: Direction | None = None) -> Movement:
+    """Which mark shows how ``technique`` moves, in the step's ``direction`` if given."""
+    direction = direction or technique.direction
+    family = technique.family
+    if family is TechniqueFamily.REST:
+        return Movement.HANDS
+    if family is TechniqueFamily.TAPOTEMENT:
+        return Movement.TAPS
+    if family is TechniqueFamily.VIBRATION:
+        return Movement.ZIGZAG
+    if family is TechniqueFamily.STRIPPING:
+        return Movement.STRIP
+    sideways = direction in (Direction.OUTWARD, Direction.INWARD)
+    if family is TechniqueFamily.COMPRESSION:
+        return Movement.RINGS
+    if family is TechniqueFamily.EFFLEURAGE:
+        if sideways or "herringbone" in technique.id:
+            return Movement.SWEEP
+        if direction is Direction.CIRCULAR:
+            return Movement.CIRCLES
+        return Movement.GLIDE
+    # Friction and kneading work in small circles unless they rub across the back.
+    if sideways:
+        return Movement.SWEEP
+    return Movement.CIRCLES
+
+
+def short_reason(reason: str, limit: int = 220) -> str:
+    """The first sentence of a zone's reason, cut at ``limit`` characters."""
+    text = " ".join(reason.split())
+    for end in (". ", "! ", "? "):
+        index = text.find(end, 20)
+        if index != -1:
+            text = text[: index + 1]
+            break
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def rule_text(zone: Zone) -> str:
+    """The zone's rule in a few words: what pressure, which techniques."""
+    if zone.tier is SafetyTier.NO_GO:
+        return "Never press here: no pressure and no technique."
+    families = ", ".join(family.label.lower() for family in zone.allowed_families)
+    if zone.tier is SafetyTier.CAUTION:
+        return f"Light pressure only. Allowed: {families}."
+    return f"Up to {zone.max_pressure.label.lower()} pressure. Allowed: {families}."
+
+
+# -- geometry helpers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """One connected piece of a zone (a zone may have a left and a right half)."""
+
+    zone_id: str
+    polygon: QPolygonF
+    box: QRectF
+    side: int
+    """-1 left of the midline, 1 right of it, 0 on it."""
+
+
+def _run(polygon: QPolygonF, start: QPointF, end: QPointF, samples: int = 60) -> QLineF | None:
+    """The longest stretch of the line start→end that lies inside ``polygon``."""
+    best: tuple[int, int] | None = None
+    first = -1
+    for i in range(samples + 1):
+        t = i / samples
+        point = QPointF(
+            start.x() + (end.x() - start.x()) * t, start.y() + (end.y() - start.y()) * t
+        )
+        inside = polygon.containsPoint(point, Qt.FillRule.WindingFill)
+        if inside and first < 0:
+            first = i
+        if (not inside or i == samples) and first >= 0:
+            last = i if inside else i - 1
+            if best is None or last - first > best[1] - best[0]:
+                best = (first, last)
+            first = -1
+    if best is None or best[1] == best[0]:
+        return None
+
+    def at(i: int) -> QPointF:
+        t = i / samples
+        return QPointF(start.x() + (end.x() - start.x()) * t, start.y() + (end.y() - start.y()) * t)
+
+    return QLineF(at(best[0]), at(best[1]))
+
+
+def _shrunk(line: QLineF, fraction: float) -> QLineF:
+    """``line`` with ``fraction`` of its length taken off each end."""
+    d = QPointF(line.dx() * fraction, line.dy() * fraction)
+    return QLineF(line.p1() + d, line.p2() - d)
+
+
+@dataclass
+class _Mark:
+    """A movement mark on one patch: the guide path and where the moving parts run."""
+
+    guide: QPainterPath
+    """Drawn faintly while animating and strongly (with arrowheads) when still."""
+    tracks: list[QPainterPath]
+    """Paths a moving marker follows (glide, sweep, strip)."""
+    points: list[QPointF]
+    """Spots (circles, taps, rings, zigzag, hands)."""
+    size: float
+    """A size in diagram units that suits the patch (radius of circles, rings, …)."""
+    side: int
+
+
+class BackDiagramView(QWidget):
+    """The back seen from behind, with zones coloured and patterned by safety tier.
+
+    Click a zone to select it (``controller.select_zone``); hover for its rule. The step's
+    zones are outlined and the others dimmed; the technique's movement is animated while
+    the session runs (static marks with reduced motion).
+    """
+
+    def __init__(
+        self,
+        controller: SessionController,
+        preferences: Preferences,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._preferences = preferences
+        self._error = ""
+        self._shapes: BackShapes | None = None
+        try:
+            self._shapes = load_back_shapes()
+        except DiagramError as exc:
+            # Degrade, never crash: the session still works without the picture.
+            self._error = str(exc)
+
+        self._zones: dict[str, Zone] = {}  # zone id -> zone, for zones with a shape
+        self._zone_paths: dict[str, QPainterPath] = {}  # zone id -> path
+        self._zone_boxes: dict[str, QRectF] = {}
+        self._hit_order: list[str] = []
+        self._focus: tuple[str, ...] = ()
+        self._emphasis: tuple[str, ...] = ()
+        self._technique: Technique | None = None
+        self._direction: Direction | None = None
+        self._selected = ""
+        self._hovered = ""
+        self._running = False
+
+        self._static: QPixmap | None = None
+        self._static_dirty = True
+        self._scale = 1.0
+        self._diagram_rect = QRectF()
+        self._legend_rows: list[list[tuple[str, str]]] = []
+        self._legend_top = 0.0
+        self._font_px = 13.0
+
+        self._movement: Movement | None = None
+        self._marks: list[_Mark] = []
+        self._motion_box = QRectF()  # in diagram units
+
+        self._animation = QTimer(self)
+        self._animation.setInterval(ANIMATION_INTERVAL_MS)
+        self._animation.setTimerType(Qt.TimerType.CoarseTimer)
+        self._animation.timeout.connect(self._on_animation_timeout)
+        self._animation_clock = QElapsedTimer()
+
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(180, 240)
+        self.setAccessibleName("Back diagram")
+
+        controller.routine_changed.connect(self._on_controller_routine_changed)
+        controller.zone_focus_changed.connect(self._on_controller_zone_focus_changed)
+        controller.focus_technique_changed.connect(self._on_controller_focus_technique_changed)
+        controller.preview_changed.connect(self._on_controller_step_moved)
+        controller.step_changed.connect(self._on_controller_step_moved)
+        controller.state_changed.connect(self._on_controller_state_changed)
+        controller.zone_selected.connect(self._on_controller_zone_selected)
+        emphasis = getattr(controller, "emphasis_changed", None)
+        if emphasis is not None:
+            emphasis.connect(self._on_controller_emphasis_changed)
+        preferences.reduced_motion_changed.connect(self._on_preferences_reduced_motion_changed)
+
+        self._sync_from_controller()
+
+    # -- public API -------------------------------------------------------------------
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(420, 600)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt's name)
+        return False
+
+    @property
+    def error(self) -> str:
+        """Why the diagram could not be drawn; "" when it is fine."""
+        return self._error
+
+    def zone_ids(self) -> tuple[str, ...]:
+        """The zones drawn on the diagram (those of the library with a shape)."""
+        return tuple(self._zone_paths)
+
+    def zone_at(self, point: QPointF | QPoint) -> str | None:
+        """The zone under a point in widget coordinates (no-go zones win), or None."""
+        self._ensure_layout()
+        p = self.map_to_diagram(QPointF(point))
+        for zone_id in self._hit_order:
+            if self._zone_boxes[zone_id].contains(p) and self._zone_paths[zone_id].contains(p):
+                return zone_id
+        return None
+
+    def zone_path(self, zone_id: str) -> QPainterPath | None:
+        """A zone's shape in diagram units."""
+        return self._zone_paths.get(zone_id)
+
+    def diagram_rect(self) -> QRectF:
+        """Where the diagram's view box lies in the widget (aspect kept, centred)."""
+        self._ensure_layout()
+        return QRectF(self._diagram_rect)
+
+    def map_to_diagram(self, point: QPointF) -> QPointF:
+        """Widget coordinates to diagram units."""
+        self._ensure_layout()
+        view = self._view_box()
+        return QPointF(
+            view.left() + (point.x() - self._diagram_rect.left()) / self._scale,
+            view.top() + (point.y() - self._diagram_rect.top()) / self._scale,
+        )
+
+    def map_from_diagram(self, point: QPointF) -> QPointF:
+        """Diagram units to widget coordinates."""
+        self._ensure_layout()
+        view = self._view_box()
+        return QPointF(
+            self._diagram_rect.left() + (point.x() - view.left()) * self._scale,
+            self._diagram_rect.top() + (point.y() - view.top()) * self._scale,
+        )
+
+    def highlighted_zones(self) -> tuple[str, ...]:
+        """The step's zones drawn highlighted (the others are dimmed)."""
+        return tuple(zone_id for zone_id in self._focus if zone_id in self._zone_paths)
+
+    def emphasised_zones(self) -> tuple[str, ...]:
+        """No-go zones drawn with extra weight (next to percussion or firm work)."""
+        return tuple(zone_id for zone_id in self._emphasis if zone_id in self._zone_paths)
+
+    def selected_zone(self) -> str:
+        return self._selected
+
+    def hovered_zone(self) -> str:
+        return self._hovered
+
+    def movement(self) -> Movement | None:
+        """The movement mark shown for the focus technique, None when there is none."""
+        return self._movement if self._marks else None
+
+    def is_animating(self) -> bool:
+        """Whether the movement animation's timer runs (only while the session runs)."""
+        return self._animation.isActive()
+
+    def tooltip_for(self, zone_id: str) -> str:
+        """The hover text for a zone: name, tier, rule and a short reason (rich text)."""
+        zone = self._zones.get(zone_id) or self._controller.library.zones.get(zone_id)
+        if zone is None:
+            return ""
+        side = {"left": " (receiver's left)", "right": " (receiver's right)"}.get(
+            zone.side.value, ""
+        )
+        lines = [
+            f"<b>{html.escape(short_zone_name(zone))}</b>{html.escape(side)}",
+            f"<b>{TIER_TEXT[zone.tier]}</b>: {html.escape(rule_text(zone))}",
+            html.escape(short_reason(zone.reason)),
+        ]
+        steps = self._controller.steps_for_zone(zone.id)
+        if steps:
+            numbers = ", ".join(str(i + 1) for i in steps)
+            lines.append(f"<i>Steps on this zone: {numbers}</i>")
+        return "<p style='white-space:normal'>" + "<br>".join(lines) + "</p>"
+
+    def render_static_layers(self) -> None:
+        """Render the cached layers now (body, zones, marks, labels, legend)."""
+        self._layout()
+        ratio = self.devicePixelRatioF()
+        size = self.size()
+        pixmap = QPixmap(
+            max(1, math.ceil(size.width() * ratio)), max(1, math.ceil(size.height() * ratio))
+        )
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(self.palette().color(QPalette.ColorRole.Window))
+        painter = QPainter(pixmap)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            self._paint_static(painter)
+        finally:
+            painter.end()
+        self._static = pixmap
+        self._static_dirty = False
+
+    # -- controller and preferences ---------------------------------------------------
+
+    def _sync_from_controller(self) -> None:
+        controller = self._controller
+        self._index_zones()
+        self._focus = tuple(controller.focus_zones())
+        self._technique = controller.focus_technique()
+        self._direction = self._focus_direction()
+        self._selected = controller.selected_zone()
+        emphasised = getattr(controller, "emphasised_zones", None)
+        self._emphasis = tuple(emphasised()) if callable(emphasised) else ()
+        self._running = str(controller.state().value) == "running"
+        self._rebuild_motion()
+        self._update_description()
+        self._invalidate()
+        self._update_animation()
+
+    def _on_controller_routine_changed(self) -> None:
+        self._sync_from_controller()
+
+    def _on_controller_zone_focus_changed(self, zones: object) -> None:
+        focus = tuple(str(z) for z in zones) if isinstance(zones, Iterable) else ()
+        if focus == self._focus:
+            return
+        self._focus = focus
+        self._rebuild_motion()
+        self._update_description()
+        self._invalidate()
+        self._update_animation()
+
+    def _on_controller_focus_technique_changed(self, technique: object) -> None:
+        self._technique = technique if isinstance(technique, Technique) else None
+        self._direction = self._focus_direction()
+        self._rebuild_motion()
+        self._invalidate()
+        self._update_animation()
+
+    def _on_controller_step_moved(self, _index: int) -> None:
+        # The step's direction (not only the technique's) says which way to move.
+        direction = self._focus_direction()
+        if direction != self._direction:
+            self._direction = direction
+            self._rebuild_motion()
+            self._invalidate()
+            self._update_animation()
+
+    def _on_controller_state_changed(self, state: str) -> None:
+        running = state == "running"
+        if running == self._running:
+            return
+        self._running = running
+        # Static marks live in the cached layer only while nothing moves.
+        self._invalidate()
+        self._update_animation()
+
+    def _on_controller_zone_selected(self, zone_id: str) -> None:
+        if zone_id == self._selected:
+            return
+        old = self._selected
+        self._selected = zone_id
+        self._update_zone_area(old)
+        self._update_zone_area(zone_id)
+        self._update_description()
+
+    def _on_controller_emphasis_changed(self, zones: object) -> None:
+        emphasis = tuple(str(z) for z in zones) if isinstance(zones, Iterable) else ()
+        if emphasis != self._emphasis:
+            self._emphasis = emphasis
+            self._invalidate()
+
+    def _on_preferences_reduced_motion_changed(self, _on: bool) -> None:
+        self._invalidate()
+        self._update_animation()
+
+    def _on_animation_timeout(self) -> None:
+        if not self.isVisible() or self.visibleRegion().isEmpty():
+            return
+        self.update(self._motion_update_rect())
+
+    # -- Qt events --------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        self._static_dirty = True
+        super().resizeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self._update_animation()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt's name)
+        super().hideEvent(event)
+        self._update_animation()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self._invalidate()
+        super().changeEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        zone_id = self.zone_at(event.position()) or ""
+        if zone_id != self._hovered:
+            old = self._hovered
+            self._hovered = zone_id
+            self._update_zone_area(old)
+            self._update_zone_area(zone_id)
+            self.setCursor(
+                Qt.CursorShape.PointingHandCursor if zone_id else Qt.CursorShape.ArrowCursor
+            )
+            if QToolTip.isVisible():
+                # Follow the pointer from zone to zone without waiting again.
+                text = self.tooltip_for(zone_id) if zone_id else ""
+                QToolTip.showText(event.globalPosition().toPoint(), text, self)
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        if self._hovered:
+            old = self._hovered
+            self._hovered = ""
+            self._update_zone_area(old)
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        if event.button() == Qt.MouseButton.LeftButton:
+            zone_id = self.zone_at(event.position())
+            self._controller.select_zone(zone_id or "")
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            zone_id = self.zone_at(event.pos())
+            if zone_id:
+                QToolTip.showText(event.globalPos(), self.tooltip_for(zone_id), self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        ratio = self.devicePixelRatioF()
+        if (
+            self._static is None
+            or self._static_dirty
+            or self._static.devicePixelRatio() != ratio
+            or self._static.size()
+            != QSize(
+                max(1, math.ceil(self.width() * ratio)), max(1, math.ceil(self.height() * ratio))
+            )
+        ):
+            self.render_static_layers()
+        assert self._static is not None
+        painter = QPainter(self)
+        try:
+            area = event.rect()
+            source = QRectF(
+                area.x() * ratio, area.y() * ratio, area.width() * ratio, area.height() * ratio
+            )
+            painter.drawPixmap(QRectF(area), self._static, source)
+            if self._shapes is None:
+                return
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setClipRect(area)
+            painter.setTransform(self._diagram_transform())
+            self._paint_outlines(painter)
+            if self.is_animating():
+                self._paint_motion(painter, self._animation_clock.elapsed() / 1000.0)
+            if self.hasFocus():
+                painter.resetTransform()
+                pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
+                pen.setStyle(Qt.PenStyle.DotLine)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
+        finally:
+            painter.end()
+
+    def focusInEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+        super().focusInEvent(event)  # type: ignore[arg-type]
+        self.update()
+
+    def focusOutEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+        super().focusOutEvent(event)  # type: ignore[arg-type]
+        self.update()
+
+    # -- state helpers ----------------------------------------------------------------
+
+    def _index_zones(self) -> None:
+        self._zones = {}
+        self._zone_paths = {}
+        self._zone_boxes = {}
+        if self._shapes is None:
+            return
+        for zone in self._controller.library.zones.values():
+            path = self._shapes.zone_path(zone.shape_id)
+            if path is not None:
+                self._zones[zone.id] = zone
+                self._zone_paths[zone.id] = path
+                self._zone_boxes[zone.id] = path.boundingRect()
+        # No-go zones win where zones overlap, then caution; smaller zones before the
+        # larger ones they may sit in.
+        self._hit_order = sorted(
+            self._zone_paths,
+            key=lambda zone_id: (
+                _TIER_ORDER[self._zones[zone_id].tier],
+                self._zone_boxes[zone_id].width() * self._zone_boxes[zone_id].height(),
+            ),
+        )
+
+    def _focus_direction(self) -> Direction | None:
+        controller = self._controller
+        index = getattr(controller, "preview_index", -1)
+        if not isinstance(index, int) or index < 0:
+            index = getattr(controller, "current_index", -1)
+        try:
+            step = controller.step(index) if isinstance(index, int) and index >= 0 else None
+        except IndexError:
+            step = None
+        if (
+            step is not None
+            and self._technique is not None
+            and step.technique == self._technique.id
+        ):
+            return step.direction
+        return self._technique.direction if self._technique is not None else None
+
+    def _animation_wanted(self) -> bool:
+        return (
+            self._running
+            and not self._preferences.reduced_motion
+            and self.isVisible()
+            and bool(self._marks)
+        )
+
+    def _update_animation(self) -> None:
+        wanted = self._animation_wanted()
+        if wanted and not self._animation.isActive():
+            self._animation_clock.start()
+            self._animation.start()
+            self.update(self._motion_update_rect())
+        elif not wanted and self._animation.isActive():
+            self._animation.stop()
+            self.update(self._motion_update_rect())
+
+    def _invalidate(self) -> None:
+        self._static_dirty = True
+        self.update()
+
+    def _update_zone_area(self, zone_id: str) -> None:
+        box = self._zone_boxes.get(zone_id)
+        if box is None:
+            return
+        self._ensure_layout()
+        rect = self._diagram_transform().mapRect(box).adjusted(-6, -6, 6, 6)
+        self.update(rect.toAlignedRect())
+
+    def _motion_update_rect(self) -> QRect:
+        if self._motion_box.isNull():
+            return QRect()
+        self._ensure_layout()
+        return (
+            self._diagram_transform()
+            .mapRect(self._motion_box)
+            .adjusted(-8, -8, 8, 8)
+            .toAlignedRect()
+        )
+
+    def _update_description(self) -> None:
+        parts = [
+            "The back seen from behind: the receiver's left is on the left.",
+            "Hatched zones are no-go, dotted zones need care, plain zones are safe.",
+        ]
+        focus = [self._zones[z] for z in self._focus if z in self._zones]
+        if focus:
+            names = ", ".join(
+                short_zone_name(z)
+                + (f" ({z.side.value})" if z.side.value in ("left", "right") else "")
+                for z in focus
+            )
+            parts.append(f"This step: {names}.")
+        selected = self._zones.get(self._selected)
+        if selected is not None:
+            parts.append(f"Selected: {short_zone_name(selected)}.")
+        self.setAccessibleDescription(" ".join(parts))
+
+    # -- layout -----------------------------------------------------------------------
+
+    def _view_box(self) -> QRectF:
+        if self._shapes is None:
+            return QRectF(0, 0, 400, 530)
+        return self._shapes.view_box
+
+    def _ensure_layout(self) -> None:
+        if self._static_dirty or self._diagram_rect.isNull():
+            self._layout()
+
+    def _layout(self) -> None:
+        """Fit the view box above the legend, aspect kept and centred."""
+        view = self._view_box()
+        width, height = float(max(1, self.width())), float(max(1, self.height()))
+        margin = 6.0
+        # Type grows with the widget so it stays readable from across a room.
+        self._font_px = max(11.0, min(20.0, min(width, height) / 34))
+        metrics = QFontMetricsF(self._legend_font())
+        items = self._legend_items()
+        swatch = self._font_px * 1.6
+        gap = self._font_px * 1.2
+        rows: list[list[tuple[str, str]]] = [[]]
+        row_width = 0.0
+        for kind, text in items:
+            item_width = swatch + self._font_px * 0.5 + metrics.horizontalAdvance(text)
+            if rows[-1] and row_width + gap + item_width > width - 2 * margin:
+                rows.append([])
+                row_width = 0.0
+            row_width += (gap if rows[-1] else 0) + item_width
+            rows[-1].append((kind, text))
+        self._legend_rows = rows
+        row_height = max(metrics.height(), swatch * 0.75) + self._font_px * 0.5
+        legend_height = row_height * len(rows) + margin
+        available = QRectF(margin, margin, width - 2 * margin, height - 2 * margin - legend_height)
+        scale = max(1e-3, min(available.width() / view.width(), available.height() / view.height()))
+        size_w, size_h = view.width() * scale, view.height() * scale
+        self._scale = scale
+        self._diagram_rect = QRectF(
+            available.left() + (available.width() - size_w) / 2,
+            available.top() + (available.height() - size_h) / 2,
+            size_w,
+            size_h,
+        )
+        self._legend_top = self._diagram_rect.bottom() + margin * 0.5
+
+    def _diagram_transform(self) -> QTransform:
+        view = self._view_box()
+        transform = QTransform()
+        transform.translate(self._diagram_rect.left(), self._diagram_rect.top())
+        transform.scale(self._scale, self._scale)
+        transform.translate(-view.left(), -view.top())
+        return transform
+
+    def _legend_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(round(self._font_px))
+        return font
+
+    @staticmethod
+    def _legend_items() -> list[tuple[str, str]]:
+        return [
+            ("safe", "Safe"),
+            ("caution", "Caution: light only"),
+            ("no-go", "No-go: never press"),
+            ("focus", "This step"),
+        ]
+
+    # -- static painting --------------------------------------------------------------
+
+    def _px(self, pixels: float) -> float:
+        """A length of ``pixels`` on screen, in diagram units."""
+        return pixels / self._scale
+
+    def _paint_static(self, painter: QPainter) -> None:
+        if self._shapes is None:
+            painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+            painter.drawText(
+                QRectF(self.rect()).adjusted(12, 12, -12, -12),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                f"The back diagram cannot be shown.\n{self._error}",
+            )
+            return
+        painter.save()
+        painter.setTransform(self._diagram_transform(), True)
+        self._paint_body(painter)
+        self._paint_zones(painter)
+        self._paint_anatomy(painter)
+        self._paint_focus_outlines(painter)
+        if not self._animation_wanted():
+            self._paint_motion(painter, None)
+        painter.restore()
+        self._paint_side_labels(painter)
+        self._paint_legend(painter)
+
+    def _paint_body(self, painter: QPainter) -> None:
+        assert self._shapes is not None
+        view = self._shapes.view_box
+        centre = view.center().x()
+        # Soft shading towards the flanks gives the torso some volume.
+        skin = QLinearGradient(centre - 95, 0, centre + 95, 0)
+        skin.setColorAt(0.0, SKIN_SHADE)
+        skin.setColorAt(0.22, SKIN)
+        skin.setColorAt(0.78, SKIN)
+        skin.setColorAt(1.0, SKIN_SHADE)
+        hair = QRadialGradient(QPointF(centre - 10, 34), 60)
+        hair.setColorAt(0.0, HAIR_LIGHT)
+        hair.setColorAt(1.0, HAIR)
+        for part in self._shapes.body_parts:
+            if part.css_class == "outline":
+                pen = QPen(SKIN_EDGE, max(self._px(1.0), 1.1))
+                pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                painter.setPen(pen)
+                painter.setBrush(QBrush(skin))
+            elif part.css_class == "hair":
+                painter.setPen(QPen(HAIR_EDGE, max(self._px(0.8), 0.8)))
+                painter.setBrush(QBrush(hair))
+            elif part.css_class == "cloth":
+                painter.setPen(QPen(CLOTH_EDGE, max(self._px(1.0), 1.0)))
+                painter.setBrush(CLOTH)
+            else:
+                continue
+            painter.drawPath(part.path)
+
+    def _zone_look(self, zone_id: str) -> _Look:
+        if not self.highlighted_zones():
+            return _Look.NORMAL
+        return _Look.STRONG if zone_id in self._focus else _Look.DIM
+
+    def _paint_zones(self, painter: QPainter) -> None:
+        # Safe zones first, no-go zones last: the rule that matters most is on top.
+        ordered = sorted(self._zone_paths, key=lambda z: -_TIER_ORDER[self._zones[z].tier])
+        hatch: list[tuple[QPainterPath, QColor]] = []
+        dots: list[tuple[QPainterPath, QColor]] = []
+        for zone_id in ordered:
+            zone = self._zones[zone_id]
+            path = self._zone_paths[zone_id]
+            look = self._zone_look(zone_id)
+            emphasised = zone_id in self._emphasis
+            if zone.tier is SafetyTier.SAFE:
+                alpha = {_Look.NORMAL: 80, _Look.STRONG: 150, _Look.DIM: 30}[look]
+                edge_alpha = {_Look.NORMAL: 170, _Look.STRONG: 230, _Look.DIM: 70}[look]
+                fill, edge = QColor(SAFE), QColor(SAFE_EDGE)
+                width = 0.9 if look is _Look.DIM else 1.2
+            elif zone.tier is SafetyTier.CAUTION:
+                alpha = {_Look.NORMAL: 95, _Look.STRONG: 150, _Look.DIM: 45}[look]
+                edge_alpha = {_Look.NORMAL: 200, _Look.STRONG: 240, _Look.DIM: 110}[look]
+                fill, edge = QColor(CAUTION), QColor(CAUTION_MARK)
+                width = 1.0 if look is _Look.DIM else 1.3
+                mark = QColor(CAUTION_MARK)
+                mark.setAlpha({_Look.NORMAL: 190, _Look.STRONG: 235, _Look.DIM: 120}[look])
+                dots.append((path, mark))
+            else:
+                # No-go zones stay clearly visible however dim the rest is.
+                alpha = 150 if emphasised else 105
+                edge_alpha = 255 if emphasised else 220
+                fill, edge = QColor(NO_GO), QColor(NO_GO_MARK)
+                width = 2.6 if emphasised else 1.3
+                mark = QColor(NO_GO_MARK)
+                mark.setAlpha(255 if emphasised else 215)
+                hatch.append((path, mark))
+            fill.setAlpha(alpha)
+            edge.setAlpha(edge_alpha)
+            painter.setBrush(fill)
+            pen = QPen(edge, self._px(width))
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setPen(pen)
+            painter.drawPath(path)
+        for path, colour in hatch:
+            self._paint_hatching(painter, path, colour)
+        for path, colour in dots:
+            self._paint_dots(painter, path, colour)
+
+    def _paint_hatching(self, painter: QPainter, path: QPainterPath, colour: QColor) -> None:
+        painter.save()
+        painter.setClipPath(path, Qt.ClipOperation.IntersectClip)
+        painter.setPen(QPen(colour, self._px(1.3)))
+        step = max(self._px(6.5), 3.0)
+        box = path.boundingRect()
+        x = box.left() - box.height()
+        while x < box.right():
+            painter.drawLine(QLineF(x, box.bottom(), x + box.height(), box.top()))
+            x += step
+        painter.restore()
+
+    def _paint_dots(self, painter: QPainter, path: QPainterPath, colour: QColor) -> None:
+        painter.save()
+        painter.setClipPath(path, Qt.ClipOperation.IntersectClip)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        step = max(self._px(7.5), 4.0)
+        radius = max(self._px(1.4), 0.8)
+        box = path.boundingRect()
+        row = 0
+        y = box.top() + step / 3
+        while y < box.bottom() + step:
+            x = box.left() + (step / 2 if row % 2 else 0.0)
+            while x < box.right() + step:
+                painter.drawEllipse(QPointF(x, y), radius, radius)
+                x += step
+            y += step * 0.87
+            row += 1
+        painter.restore()
+
+    def _paint_anatomy(self, painter: QPainter) -> None:
+        assert self._shapes is not None
+        line = QPen(ANATOMY_LINE, max(self._px(1.0), 0.9))
+        line.setCapStyle(Qt.PenCapStyle.RoundCap)
+        line.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        bone = QPen(BONE_EDGE, max(self._px(0.8), 0.6))
+        for part in self._shapes.body_parts:
+            if part.css_class == "anatomy":
+                painter.setPen(line)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+            elif part.css_class == "bone":
+                painter.setPen(bone)
+                painter.setBrush(BONE_FILL)
+            else:
+                continue
+            painter.drawPath(part.path)
+
+    def _paint_focus_outlines(self, painter: QPainter) -> None:
+        focus = self.highlighted_zones()
+        if not focus:
+            return
+        halo = QPen(QColor(255, 255, 255, 200), self._px(5.0))
+        halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        pen = QPen(FOCUS, self._px(2.6))
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for zone_id in focus:
+            painter.setPen(halo)
+            painter.drawPath(self._zone_paths[zone_id])
+        for zone_id in focus:
+            painter.setPen(pen)
+            painter.drawPath(self._zone_paths[zone_id])
+
+    def _paint_outlines(self, painter: QPainter) -> None:
+        """The hovered and selected zones' outlines (painted over the cached layer)."""
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        hovered = self._zone_paths.get(self._hovered)
+        if hovered is not None and self._hovered != self._selected:
+            pen = QPen(SELECTED, self._px(2.0))
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawPath(hovered)
+        selected = self._zone_paths.get(self._selected)
+        if selected is not None:
+            outer = QPen(SELECTED, self._px(4.5))
+            outer.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            inner = QPen(QColor("white"), self._px(1.5))
+            inner.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setPen(outer)
+            painter.drawPath(selected)
+            painter.setPen(inner)
+            painter.drawPath(selected)
+
+    def _paint_side_labels(self, painter: QPainter) -> None:
+        rect = self._diagram_rect
+        font = QFont(self.font())
+        font.setPixelSize(round(self._font_px * 1.05))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        metrics = QFontMetricsF(font)
+        height = metrics.height() * 2.3
+        # The labels sit beside the head, where the drawing leaves the corners empty.
+        width = rect.width() * 0.36
+        top = rect.top() + rect.height() * 0.03
+        flags = Qt.TextFlag.TextWordWrap
+        painter.drawText(
+            QRectF(rect.left(), top, width, height),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | flags),
+            "◀ Receiver's left",
+        )
+        painter.drawText(
+            QRectF(rect.right() - width, top, width, height),
+            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop | flags),
+            "Receiver's right ▶",
+        )
+        small = QFont(self.font())
+        small.setPixelSize(round(self._font_px * 0.85))
+        painter.setFont(small)
+        muted = self.palette().color(QPalette.ColorRole.WindowText)
+        muted.setAlpha(170)
+        painter.setPen(muted)
+        painter.drawText(
+            QRectF(rect.left(), top + metrics.height() * 1.15, width, height),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | flags),
+            "Back view: lying face down",
+        )
+
+    def _paint_legend(self, painter: QPainter) -> None:
+        font = self._legend_font()
+        painter.setFont(font)
+        metrics = QFontMetricsF(font)
+        swatch_w = self._font_px * 1.6
+        swatch_h = self._font_px * 1.1
+        gap = self._font_px * 1.2
+        row_height = max(metrics.height(), swatch_w * 0.75) + self._font_px * 0.5
+        text_colour = self.palette().color(QPalette.ColorRole.WindowText)
+        y = self._legend_top
+        for row in self._legend_rows:
+            widths = [
+                swatch_w + self._font_px * 0.5 + metrics.horizontalAdvance(text) for _, text in row
+            ]
+            total = sum(widths) + gap * (len(row) - 1)
+            x = (self.width() - total) / 2
+            for (kind, text), item_width in zip(row, widths, strict=True):
+                box = QRectF(x, y + (row_height - swatch_h) / 2, swatch_w, swatch_h)
+                self._paint_swatch(painter, box, kind)
+                painter.setPen(text_colour)
+                painter.drawText(
+                    QRectF(box.right() + self._font_px * 0.5, y, item_width, row_height),
+                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                    text,
+                )
+                x += item_width + gap
+            y += row_height
+
+    def _paint_swatch(self, painter: QPainter, box: QRectF, kind: str) -> None:
+        path = QPainterPath()
+        path.addRoundedRect(box, 3, 3)
+        painter.save()
+        scale = self._scale
+        # The swatch patterns are drawn in widget pixels: pretend the scale is 1.
+        self._scale = 1.0
+        try:
+            if kind == "focus":
+                painter.setBrush(QColor(SAFE.red(), SAFE.green(), SAFE.blue(), 150))
+                painter.setPen(QPen(FOCUS, 2.6))
+                painter.drawPath(path)
+            elif kind == "safe":
+                painter.setBrush(QColor(SAFE.red(), SAFE.green(), SAFE.blue(), 80))
+                painter.setPen(QPen(SAFE_EDGE, 1.2))
+                painter.drawPath(path)
+            elif kind == "caution":
+                painter.setBrush(QColor(CAUTION.red(), CAUTION.green(), CAUTION.blue(), 95))
+                painter.setPen(QPen(CAUTION_MARK, 1.2))
+                painter.drawPath(path)
+                self._paint_dots(painter, path, CAUTION_MARK)
+            else:
+                painter.setBrush(QColor(NO_GO.red(), NO_GO.green(), NO_GO.blue(), 105))
+                painter.setPen(QPen(NO_GO_MARK, 1.2))
+                painter.drawPath(path)
+                self._paint_hatching(painter, path, NO_GO_MARK)
+        finally:
+            self._scale = scale
+            painter.restore()
+
+    # -- movement marks ---------------------------------------------------------------
+
+    def _rebuild_motion(self) -> None:
+        """Work out the movement marks for the focus zones and technique (diagram units)."""
+        self._marks = []
+        self._motion_box = QRectF()
+        technique = self._technique
+        focus = self.highlighted_zones()
+        if technique is None or not focus or self._shapes is None:
+            self._movement = None
+            return
+        self._movement = movement_for(technique, self._direction)
+        midline = self._shapes.view_box.center().x()
+        patches: list[_Patch] = []
+        for zone_id in focus:
+            zone = self._zones.get(zone_id)
+            if zone is None or zone.tier is SafetyTier.NO_GO:
+                continue  # nothing is ever done on a no-go zone
+            for polygon in self._zone_paths[zone_id].toSubpathPolygons():
+                box = polygon.boundingRect()
+                if box.width() < 4 or box.height() < 4:
+                    continue
+                offset = box.center().x() - midline
+                side = 0 if abs(offset) < 4 else (1 if offset > 0 else -1)
+                patches.append(_Patch(zone_id, polygon, box, side))
+        build = {
+            Movement.GLIDE: self._glide_mark,
+            Movement.SWEEP: self._sweep_mark,
+            Movement.STRIP: self._strip_mark,
+        }.get(self._movement, self._spot_mark)
+        groups: list[Sequence[_Patch]] = [[patch] for patch in patches]
+        if self._movement is Movement.GLIDE:
+            # Long strokes cover the whole worked area on each side, not zone by zone.
+            groups = [g for g in ([p for p in patches if p.side == s] for s in (-1, 0, 1)) if g]
+        for group in groups:
+            mark = build(group[0]) if len(group) == 1 else self._glide_area_mark(group)
+            if mark is not None:
+                self._marks.append(mark)
+        if self._movement is Movement.HANDS:
+            self._marks = self._hand_marks(patches)
+        box = QRectF()
+        for mark in self._marks:
+            box = box.united(mark.guide.boundingRect())
+            for point in mark.points:
+                box = box.united(
+                    QRectF(
+                        point.x() - mark.size * 2,
+                        point.y() - mark.size * 2,
+                        mark.size * 4,
+                        mark.size * 4,
+                    )
+                )
+        self._motion_box = box
+
+    def _going_up(self) -> bool:
+        return self._direction is not Direction.DOWN
+
+    def _glide_mark(self, patch: _Patch) -> _Mark | None:
+        box = patch.box
+        inner_first = patch.side != 0
+        if patch.side < 0:
+            inner_x, outer_x = box.left() + box.width() * 0.7, box.left() + box.width() * 0.3
+        else:
+            inner_x, outer_x = box.left() + box.width() * 0.3, box.left() + box.width() * 0.7
+        up = self._going_up()
+        inner = _run(patch.polygon, QPointF(inner_x, box.bottom()), QPointF(inner_x, box.top()))
+        if inner is None:
+            return None
+        inner = _shrunk(inner, 0.08)
+        guide = QPainterPath()
+        if box.width() < 22 or not inner_first:
+            # Too narrow for a loop: one straight stroke.
+            line = _run(
+                patch.polygon,
+                QPointF(box.center().x(), box.bottom()),
+                QPointF(box.center().x(), box.top()),
+            )
+            line = _shrunk(line if line is not None else inner, 0.08)
+            start, end = (line.p1(), line.p2()) if up else (line.p2(), line.p1())
+            guide.moveTo(start)
+            guide.lineTo(end)
+            return _Mark(guide, [guide], [], 3.0, patch.side)
+        outer = _run(patch.polygon, QPointF(outer_x, box.top()), QPointF(outer_x, box.bottom()))
+        outer = _shrunk(outer, 0.1) if outer is not None else QLineF(inner.p2(), inner.p1())
+        # Up beside the spine, over the top and back down the outside (and the reverse).
+        if up:
+            guide.moveTo(inner.p1())
+            guide.lineTo(inner.p2())
+            top = min(inner.p2().y(), outer.p1().y()) - 4
+            guide.cubicTo(QPointF(inner.p2().x(), top), QPointF(outer.p1().x(), top), outer.p1())
+            guide.lineTo(outer.p2())
+        else:
+            guide.moveTo(outer.p2())
+            guide.lineTo(outer.p1())
+            top = min(inner.p2().y(), outer.p1().y()) - 4
+            guide.cubicTo(QPointF(outer.p1().x(), top), QPointF(inner.p2().x(), top), inner.p2())
+            guide.lineTo(inner.p1())
+        return _Mark(guide, [guide], [], 3.0, patch.side)
+
+    def _glide_area_mark(self, group: Sequence[_Patch]) -> _Mark | None:
+        """One loop over several zones on one side: up near the spine, down the outside."""
+        region = QPainterPath()
+        region.setFillRule(Qt.FillRule.WindingFill)
+        box = QRectF()
+        for patch in group:
+            region.addPolygon(patch.polygon)
+            box = box.united(patch.box)
+        side = group[0].side
+        strip = [p for p in group if p.zone_id.startswith("paraspinal")]
+        if strip:
+            inner_x = strip[0].box.center().x()
+        else:
+            inner_x = (
+                box.right() - box.width() * 0.25 if side < 0 else box.left() + box.width() * 0.25
+            )
+        outer_x = box.left() + box.width() * 0.18 if side < 0 else box.right() - box.width() * 0.18
+        if side == 0:
+            inner_x, outer_x = box.center().x(), box.center().x()
+        # Where the inner line meets the region's top and bottom (zones may leave gaps).
+        ys = [p.box for p in group if p.box.left() <= inner_x <= p.box.right()]
+        top = min((b.top() for b in ys), default=box.top()) + box.height() * 0.04
+        bottom = max((b.bottom() for b in ys), default=box.bottom()) - box.height() * 0.04
+        outer_ys = [p.box for p in group if p.box.left() <= outer_x <= p.box.right()]
+        outer_top = min((b.top() for b in outer_ys), default=top) + box.height() * 0.06
+        outer_bottom = max((b.bottom() for b in outer_ys), default=bottom) - box.height() * 0.06
+        up = self._going_up()
+        guide = QPainterPath()
+        over = min(top, outer_top) - 4
+        if side == 0 or abs(outer_x - inner_x) < 12:
+            start, end = (QPointF(inner_x, bottom), QPointF(inner_x, top))
+            if not up:
+                start, end = end, start
+            guide.moveTo(start)
+            guide.lineTo(end)
+        elif up:
+            guide.moveTo(inner_x, bottom)
+            guide.lineTo(inner_x, top)
+            guide.cubicTo(
+                QPointF(inner_x, over), QPointF(outer_x, over), QPointF(outer_x, outer_top)
+            )
+            guide.lineTo(outer_x, outer_bottom)
+        else:
+            guide.moveTo(outer_x, outer_bottom)
+            guide.lineTo(outer_x, outer_top)
+            guide.cubicTo(QPointF(outer_x, over), QPointF(inner_x, over), QPointF(inner_x, top))
+            guide.lineTo(inner_x, bottom)
+        return _Mark(guide, [guide], [], 3.0, side)
+
+    def _sweep_mark(self, patch: _Patch) -> _Mark | None:
+        box = patch.box
+        outward = self._direction is not Direction.INWARD
+        tracks: list[QPainterPath] = []
+        guide = QPainterPath()
+        rows = max(1, min(4, int(box.height() // 22)))
+        for row in range(rows):
+            # Bottom row first: herringbone strokes climb the back as they fan out.
+            y = box.bottom() - box.height() * (row + 0.5) / rows
+            line = _run(patch.polygon, QPointF(box.left(), y), QPointF(box.right(), y))
+            if line is None or line.length() < 6:
+                continue
+            line = _shrunk(line, 0.1)
+            left, right = (
+                (line.p1(), line.p2()) if line.p1().x() < line.p2().x() else (line.p2(), line.p1())
+            )
+            medial, lateral = (right, left) if patch.side < 0 else (left, right)
+            if patch.side == 0:
+                medial, lateral = left, right
+            rise = min(6.0, box.height() / rows * 0.3)
+            lateral = QPointF(lateral.x(), lateral.y() - rise)
+            start, end = (medial, lateral) if outward else (lateral, medial)
+            track = QPainterPath(start)
+            track.lineTo(end)
+            tracks.append(track)
+            guide.addPath(track)
+        if not tracks:
+            return None
+        return _Mark(guide, tracks, [], 3.0, patch.side)
+
+    def _strip_mark(self, patch: _Patch) -> _Mark | None:
+        box = patch.box
+        # Stripping runs close to the spine: the inner third of the strip.
+        if patch.side < 0:
+            x = box.left() + box.width() * 0.62
+        elif patch.side > 0:
+            x = box.left() + box.width() * 0.38
+        else:
+            x = box.center().x()
+        line = _run(patch.polygon, QPointF(x, box.bottom()), QPointF(x, box.top()))
+        if line is None:
+            return None
+        line = _shrunk(line, 0.06)
+        start, end = (line.p1(), line.p2()) if self._going_up() else (line.p2(), line.p1())
+        guide = QPainterPath(start)
+        guide.lineTo(end)
+        return _Mark(guide, [guide], [], 3.0, patch.side)
+
+    def _spot_mark(self, patch: _Patch) -> _Mark | None:
+        box = patch.box
+        line = _run(
+            patch.polygon,
+            QPointF(box.center().x(), box.top()),
+            QPointF(box.center().x(), box.bottom()),
+        )
+        if line is None:
+            return None
+        size = max(2.5, min(6.0, box.width() * 0.2))
+        movement = self._movement
+        if movement is Movement.TAPS:
+            count = max(2, min(5, int(line.length() // 16)))
+        elif movement is Movement.ZIGZAG:
+            count = max(1, min(3, int(line.length() // 40)))
+        else:
+            count = max(1, min(4, int(line.length() // (size * 4.5))))
+        points: list[QPointF] = []
+        for i in range(count):
+            t = (i + 0.5) / count
+            base = line.pointAt(t)
+            if movement is Movement.TAPS and box.width() > 20:
+                # Stagger the taps across the zone, as hands would drum.
+                shift = box.width() * (0.18 if i % 2 else -0.18)
+                moved = QPointF(base.x() + shift, base.y())
+                if patch.polygon.containsPoint(moved, Qt.FillRule.WindingFill):
+                    base = moved
+            points.append(base)
+        if not self._going_up():
+            points.reverse()
+        return _Mark(QPainterPath(), [], points, size, patch.side)
+
+    def _hand_marks(self, patches: Sequence[_Patch]) -> list[_Mark]:
+        """Two resting hands: one on each side, or one above the other on the midline."""
+        if not patches:
+            return []
+        left = [p for p in patches if p.side < 0]
+        right = [p for p in patches if p.side > 0]
+        spots: list[tuple[QPointF, int]] = []
+
+        def centre(group: Sequence[_Patch]) -> QPointF:
+            biggest = max(group, key=lambda p: p.box.width() * p.box.height())
+            return biggest.box.center()
+
+        if left and right:
+            spots = [(centre(left), -1), (centre(right), 1)]
+        else:
+            group = left or right or list(patches)
+            box = QRectF()
+            for p in group:
+                box = box.united(p.box)
+            side = group[0].side
+            spots = [
+                (QPointF(box.center().x(), box.top() + box.height() * 0.3), side),
+                (QPointF(box.center().x(), box.top() + box.height() * 0.72), side),
+            ]
+        return [_Mark(QPainterPath(), [], [point], 13.0, side) for point, side in spots]
+
+    # -- painting the movement --------------------------------------------------------
+
+    def _motion_pens(self, strong: bool) -> tuple[QPen, QPen]:
+        width = self._px(3.2 if strong else 2.2)
+        halo = QPen(MOTION_HALO, width + self._px(3.0))
+        pen = QPen(MOTION, width)
+        for p in (halo, pen):
+            p.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        return halo, pen
+
+    def _paint_motion(self, painter: QPainter, seconds: float | None) -> None:
+        """The movement marks; ``seconds`` is the animation time, None for still marks."""
+        if not self._marks or self._movement is None:
+            return
+        painter.save()
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        movement = self._movement
+        for mark in self._marks:
+            if movement in (Movement.GLIDE, Movement.SWEEP, Movement.STRIP):
+                self._paint_tracks(painter, mark, movement, seconds)
+            elif movement is Movement.CIRCLES:
+                self._paint_circles(painter, mark, seconds)
+            elif movement is Movement.TAPS:
+                self._paint_taps(painter, mark, seconds)
+            elif movement is Movement.ZIGZAG:
+                self._paint_zigzag(painter, mark, seconds)
+            elif movement is Movement.RINGS:
+                self._paint_rings(painter, mark, seconds)
+            else:
+                self._paint_hand(painter, mark, seconds)
+        painter.restore()
+
+    def _stroke(self, painter: QPainter, path: QPainterPath, strong: bool = True) -> None:
+        halo, pen = self._motion_pens(strong)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(halo)
+        painter.drawPath(path)
+        painter.setPen(pen)
+        painter.drawPath(path)
+
+    def _arrowhead(self, painter: QPainter, tip: QPointF, angle_deg: float, size_px: float) -> None:
+        """A filled arrowhead at ``tip`` pointing along ``angle_deg`` (Qt's angle: ccw)."""
+        size = self._px(size_px)
+        angle = math.radians(angle_deg)
+        dx, dy = math.cos(angle), -math.sin(angle)
+        back = QPointF(tip.x() - dx * size, tip.y() - dy * size)
+        nx, ny = -dy * size * 0.55, dx * size * 0.55
+        head = QPolygonF(
+            [tip, QPointF(back.x() + nx, back.y() + ny), QPointF(back.x() - nx, back.y() - ny)]
+        )
+        halo = QPen(MOTION_HALO, self._px(2.5))
+        halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(halo)
+        painter.setBrush(MOTION)
+        painter.drawPolygon(head)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawPolygon(head)
+
+    def _paint_tracks(
+        self, painter: QPainter, mark: _Mark, movement: Movement, seconds: float | None
+    ) -> None:
+        period = {Movement.GLIDE: 3.2, Movement.SWEEP: 1.8, Movement.STRIP: 2.6}[movement]
+        if seconds is None:
+            for track in mark.tracks:
+                self._stroke(painter, track)
+                self._arrowhead(painter, track.pointAtPercent(1.0), track.angleAtPercent(0.99), 13)
+                if movement is Movement.GLIDE and track.length() > 60:
+                    # Mark the direction midway up the first leg too.
+                    self._arrowhead(
+                        painter, track.pointAtPercent(0.3), track.angleAtPercent(0.3), 11
+                    )
+            return
+        faint = QPen(QColor(MOTION.red(), MOTION.green(), MOTION.blue(), 90), self._px(1.6))
+        faint.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(faint)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(mark.guide)
+        count = len(mark.tracks)
+        for index, track in enumerate(mark.tracks):
+            phase = (seconds / period + index / max(1, count) * 0.5) % 1.0
+            if movement is Movement.STRIP:
+                # A stroke that draws itself along the strip, then starts again.
+                head = min(1.0, phase * 1.25)
+                tail = max(0.0, head - 0.35)
+                segment = QPainterPath(track.pointAtPercent(tail))
+                for i in range(1, 9):
+                    segment.lineTo(track.pointAtPercent(tail + (head - tail) * i / 8))
+                self._stroke(painter, segment)
+                self._arrowhead(
+                    painter,
+                    track.pointAtPercent(head),
+                    track.angleAtPercent(max(0.0, head - 0.01)),
+                    13,
+                )
+                continue
+            # A short trail behind a moving arrowhead.
+            trail = QPainterPath(track.pointAtPercent(max(0.0, phase - 0.12)))
+            for i in range(1, 7):
+                trail.lineTo(track.pointAtPercent(max(0.0, phase - 0.12 + 0.12 * i / 6)))
+            self._stroke(painter, trail)
+            self._arrowhead(painter, track.pointAtPercent(phase), track.angleAtPercent(phase), 14)
+
+    def _paint_circles(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
+        radius = mark.size
+        for index, centre in enumerate(mark.points):
+            circle = QPainterPath()
+            circle.addEllipse(centre, radius, radius)
+            if seconds is None:
+                self._stroke(painter, circle, strong=False)
+                # A head on the circle shows the turning direction.
+                tip = QPointF(centre.x() + radius, centre.y())
+                self._arrowhead(painter, tip, -90.0, 10)
+                continue
+            faint = QPen(QColor(MOTION.red(), MOTION.green(), MOTION.blue(), 110), self._px(1.5))
+            painter.setPen(faint)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(circle)
+            angle = (seconds * 1.6 + index * 0.25) % 1.0 * 2 * math.pi
+            dot = QPointF(
+                centre.x() + radius * math.cos(angle), centre.y() + radius * math.sin(angle)
+            )
+            painter.setPen(QPen(MOTION_HALO, self._px(2.0)))
+            painter.setBrush(MOTION)
+            painter.drawEllipse(dot, self._px(4.5), self._px(4.5))
+
+    def _paint_taps(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
+        base = self._px(4.5)
+        for index, point in enumerate(mark.points):
+            if seconds is None:
+                radius, alpha = base, 255
+            else:
+                beat = (seconds * 3.0 + index * 0.37) % 1.0
+                pulse = max(0.0, 1.0 - beat * 2.5)  # a quick hit, then rest
+                radius = base * (0.7 + 0.7 * pulse)
+                alpha = int(110 + 145 * pulse)
+            colour = QColor(MOTION)
+            colour.setAlpha(alpha)
+            painter.setPen(QPen(MOTION_HALO, self._px(2.0)))
+            painter.setBrush(colour)
+            painter.drawEllipse(point, radius, radius)
+
+    def _paint_zigzag(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
+        half = max(mark.size * 1.6, self._px(10))
+        amplitude = max(mark.size * 0.5, self._px(3.5))
+        for index, point in enumerate(mark.points):
+            jitter = 0.0 if seconds is None else math.sin(seconds * 40 + index) * self._px(1.5)
+            path = QPainterPath(QPointF(point.x() - half + jitter, point.y()))
+            steps = 6
+            for i in range(1, steps + 1):
+                x = point.x() - half + 2 * half * i / steps + jitter
+                y = point.y() + (amplitude if i % 2 else -amplitude) * (0 if i == steps else 1)
+                path.lineTo(QPointF(x, y))
+            self._stroke(painter, path)
+
+    def _paint_rings(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
+        radius = max(mark.size * 1.3, self._px(8))
+        for index, point in enumerate(mark.points):
+            if seconds is None:
+                for fraction in (0.45, 1.0):
+                    ring = QPainterPath()
+                    ring.addEllipse(point, radius * fraction, radius * fraction)
+                    self._stroke(painter, ring, strong=False)
+                continue
+            phase = (seconds / 1.6 + index * 0.3) % 1.0
+            ring = QPainterPath()
+            ring.addEllipse(point, radius * (0.3 + 0.7 * phase), radius * (0.3 + 0.7 * phase))
+            colour = QColor(MOTION)
+            colour.setAlpha(int(255 * (1.0 - phase * 0.8)))
+            painter.setPen(QPen(colour, self._px(3.0)))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(ring)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(MOTION)
+            painter.drawEllipse(point, self._px(3.0), self._px(3.0))
+
+    def _paint_hand(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
+        centre = mark.points[0]
+        size = mark.size
+        breathe = 0.0 if seconds is None else math.sin(seconds * 2 * math.pi / 4.0) * 0.03
+        hand = _hand_path(centre, size * (1.0 + breathe), mirrored=mark.side > 0)
+        fill = QColor(255, 255, 255, 150)
+        halo, pen = self._motion_pens(strong=False)
+        painter.setPen(halo)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(hand)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawPath(hand)
+
+
+def _hand_path(centre: QPointF, size: float, *, mirrored: bool) -> QPainterPath:
+    """A flat hand seen from above, fingers towards the head, about ``2 size`` long."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.WindingFill)
+    palm = QRectF(-size * 0.55, -size * 0.2, size * 1.1, size * 1.05)
+    path.addRoundedRect(palm, size * 0.4, size * 0.4)
+    finger_w = size * 0.25
+    lengths = (0.62, 0.78, 0.72, 0.55)
+    for i, length in enumerate(lengths):
+        x = -size * 0.52 + i * size * 0.27
+        finger = QRectF(x, -size * 0.2 - size * length, finger_w, size * length + size * 0.25)
+        path.addRoundedRect(finger, finger_w / 2, finger_w / 2)
+    thumb = QPainterPath()
+    thumb.addRoundedRect(
+        QRectF(-size * 0.14, -size * 0.62, finger_w, size * 0.62), finger_w / 2, finger_w / 2
+    )
+    turn = QTransform()
+    turn.translate(size * 0.5, size * 0.45)
+    turn.rotate(-38)
+    path.addPath(turn.map(thumb))
+    path = path.simplified()
+    transform = QTransform()
+    transform.translate(centre.x(), centre.y())
+    if mirrored:
+        transform.scale(-1, 1)
+    return transform.map(path)
+
+
+__all__ = [
+    "ANIMATION_INTERVAL_MS",
+    "BackDiagramView",
+    "Movement",
+    "movement_for",
+    "rule_text",
+    "short_reason",
+]
