@@ -575,3 +575,18 @@ def test_warnings_are_shown_beside_the_routine_but_do_not_block(
     assert "does not open with gentle stroking" in item.toolTip(0)
     assert "Advice" in picker.summary.text()
     assert picker.buttons.button(QDialogButtonBox.StandardButton.Open).isEnabled()
+
+
+def test_the_diagram_emphasises_the_kidney_areas_during_tapping(window: MainWindow) -> None:
+    controller = window.controller
+    routine = controller.routine
+    assert routine is not None
+    tapping = next(i for i, step in enumerate(routine.steps) if step.technique == "tapping")
+    controller.select_step(tapping)
+    assert {"kidney-left", "kidney-right"} <= set(controller.emphasised_zones())
+    emphasised = getattr(window.diagram, "emphasised_zones", None)
+    if emphasised is None:
+        pytest.skip("the back diagram is not built yet")
+    assert {"kidney-left", "kidney-right"} <= set(emphasised())
+    controller.select_step(0)
+    assert emphasised() == ()
