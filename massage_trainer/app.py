@@ -130,7 +130,8 @@ def screenshot(path: Path, routine_id: str | None, step: int | None, size: str) 
             _open_routine(window, routine_id)
         if step is not None:
             controller = window.controller
-            count = len(controller.routine.steps)
+            routine = controller.routine
+            count = len(routine.steps) if routine is not None else 0
             if not 1 <= step <= count:
                 print(f"massage-trainer: --step must be 1 to {count}", file=sys.stderr)
                 return 2
