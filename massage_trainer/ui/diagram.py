@@ -75,7 +75,7 @@ ANIMATION_INTERVAL_MS = 50
 # -- colours ---------------------------------------------------------------------------
 
 SKIN = QColor("#f4dcca")
-SKIN_SHADE = QColor("#e6bfa6")
+SKIN_SHADE = QColor("#ebcab4")
 SKIN_EDGE = QColor("#8c5f48")
 HAIR = QColor("#5e4535")
 HAIR_LIGHT = QColor("#7d604c")
@@ -95,8 +95,10 @@ NO_GO_MARK = QColor("#8c1a12")
 FOCUS = QColor("#1d4fd6")
 """The outline of the step's zones: blue stands apart from red and green for everyone."""
 SELECTED = QColor("#111111")
-MOTION = QColor("#0b3d91")
-MOTION_HALO = QColor(255, 255, 255, 215)
+MOTION = QColor("#ffffff")
+"""Movement marks are white with a dark rim: they read on skin, green, amber and red and
+never look like a zone outline."""
+MOTION_HALO = QColor(20, 24, 40, 230)
 
 _TIER_ORDER = {SafetyTier.NO_GO: 0, SafetyTier.CAUTION: 1, SafetyTier.SAFE: 2}
 
@@ -238,6 +240,9 @@ class _Mark:
     size: float
     """A size in diagram units that suits the patch (radius of circles, rings, …)."""
     side: int
+    sequential: bool = False
+    """The tracks are one movement in turn (up the back, then down the side), not
+    strokes side by side."""
 
 
 class BackDiagramView(QWidget):
@@ -856,8 +861,9 @@ class BackDiagramView(QWidget):
             look = self._zone_look(zone_id)
             emphasised = zone_id in self._emphasis
             if zone.tier is SafetyTier.SAFE:
-                alpha = {_Look.NORMAL: 80, _Look.STRONG: 150, _Look.DIM: 30}[look]
-                edge_alpha = {_Look.NORMAL: 170, _Look.STRONG: 230, _Look.DIM: 70}[look]
+                # Dimmed safe zones keep only a faint tint: the skin shows through.
+                alpha = {_Look.NORMAL: 70, _Look.STRONG: 150, _Look.DIM: 14}[look]
+                edge_alpha = {_Look.NORMAL: 170, _Look.STRONG: 230, _Look.DIM: 80}[look]
                 fill, edge = QColor(SAFE), QColor(SAFE_EDGE)
                 width = 0.9 if look is _Look.DIM else 1.2
             elif zone.tier is SafetyTier.CAUTION:
@@ -1091,19 +1097,25 @@ class BackDiagramView(QWidget):
                 offset = box.center().x() - midline
                 side = 0 if abs(offset) < 4 else (1 if offset > 0 else -1)
                 patches.append(_Patch(zone_id, polygon, box, side))
-        build = {
-            Movement.GLIDE: self._glide_mark,
-            Movement.SWEEP: self._sweep_mark,
-            Movement.STRIP: self._strip_mark,
-        }.get(self._movement, self._spot_mark)
-        groups: list[Sequence[_Patch]] = [[patch] for patch in patches]
-        if self._movement is Movement.GLIDE:
+        build = self._strip_mark if self._movement is Movement.STRIP else self._spot_mark
+        if self._movement in (Movement.GLIDE, Movement.SWEEP):
             # Long strokes cover the whole worked area on each side, not zone by zone.
-            groups = [g for g in ([p for p in patches if p.side == s] for s in (-1, 0, 1)) if g]
-        for group in groups:
-            mark = build(group[0]) if len(group) == 1 else self._glide_area_mark(group)
-            if mark is not None:
-                self._marks.append(mark)
+            for group in (
+                g for g in ([p for p in patches if p.side == s] for s in (-1, 0, 1)) if g
+            ):
+                if self._movement is Movement.SWEEP:
+                    mark = self._sweep_mark(group)
+                elif len(group) == 1:
+                    mark = self._glide_mark(group[0])
+                else:
+                    mark = self._glide_area_mark(group)
+                if mark is not None:
+                    self._marks.append(mark)
+        else:
+            for patch in patches:
+                mark = build(patch)
+                if mark is not None:
+                    self._marks.append(mark)
         if self._movement is Movement.HANDS:
             self._marks = self._hand_marks(patches)
         box = QRectF()
@@ -1165,84 +1177,185 @@ class BackDiagramView(QWidget):
             guide.lineTo(inner.p1())
         return _Mark(guide, [guide], [], 3.0, patch.side)
 
+    def _vertical_run(
+        self, group: Sequence[_Patch], x: float, top: float, bottom: float
+    ) -> tuple[float, float] | None:
+        """The longest stretch of the line at ``x`` inside the group's zones, bridging the
+        small gaps between neighbouring zones and stopping at any no-go zone."""
+        best: tuple[float, float] | None = None
+        start: float | None = None
+        last = 0.0
+        y = top
+        while y <= bottom + 2.0:
+            point = QPointF(x, y)
+            if self._on_no_go(point):
+                inside = False
+                gap_ok = False
+            else:
+                inside = any(
+                    p.box.contains(point)
+                    and p.polygon.containsPoint(point, Qt.FillRule.WindingFill)
+                    for p in group
+                )
+                gap_ok = start is not None and y - last <= 8.0
+            if inside:
+                if start is None:
+                    start = y
+                last = y
+            elif start is not None and not gap_ok:
+                if best is None or last - start > best[1] - best[0]:
+                    best = (start, last)
+                start = None
+            y += 2.0
+        if start is not None and (best is None or last - start > best[1] - best[0]):
+            best = (start, last)
+        return best
+
+    def _on_no_go(self, point: QPointF) -> bool:
+        return any(
+            zone.tier is SafetyTier.NO_GO
+            and self._zone_boxes[zone_id].contains(point)
+            and self._zone_paths[zone_id].contains(point)
+            for zone_id, zone in self._zones.items()
+        )
+
     def _glide_area_mark(self, group: Sequence[_Patch]) -> _Mark | None:
-        """One loop over several zones on one side: up near the spine, down the outside."""
-        region = QPainterPath()
-        region.setFillRule(Qt.FillRule.WindingFill)
+        """Effleurage over several zones of one side: up beside the spine, out over the
+        top of the shoulder, then back down the side of the back."""
         box = QRectF()
         for patch in group:
-            region.addPolygon(patch.polygon)
             box = box.united(patch.box)
         side = group[0].side
-        strip = [p for p in group if p.zone_id.startswith("paraspinal")]
-        if strip:
-            inner_x = strip[0].box.center().x()
+        strips = [p for p in group if p.zone_id.startswith("paraspinal")]
+        if strips:
+            inner_x = strips[0].box.center().x()
+        elif side < 0:
+            inner_x = box.right() - box.width() * 0.25
+        elif side > 0:
+            inner_x = box.left() + box.width() * 0.25
         else:
-            inner_x = (
-                box.right() - box.width() * 0.25 if side < 0 else box.left() + box.width() * 0.25
-            )
-        outer_x = box.left() + box.width() * 0.18 if side < 0 else box.right() - box.width() * 0.18
-        if side == 0:
-            inner_x, outer_x = box.center().x(), box.center().x()
-        # Where the inner line meets the region's top and bottom (zones may leave gaps).
-        ys = [p.box for p in group if p.box.left() <= inner_x <= p.box.right()]
-        top = min((b.top() for b in ys), default=box.top()) + box.height() * 0.04
-        bottom = max((b.bottom() for b in ys), default=box.bottom()) - box.height() * 0.04
-        outer_ys = [p.box for p in group if p.box.left() <= outer_x <= p.box.right()]
-        outer_top = min((b.top() for b in outer_ys), default=top) + box.height() * 0.06
-        outer_bottom = max((b.bottom() for b in outer_ys), default=bottom) - box.height() * 0.06
-        up = self._going_up()
+            inner_x = box.center().x()
+        run = self._vertical_run(group, inner_x, box.top(), box.bottom())
+        if run is None or run[1] - run[0] < 10:
+            return None
+        margin = (run[1] - run[0]) * 0.04
+        up_leg = QPainterPath(QPointF(inner_x, run[1] - margin))
+        top = QPointF(inner_x, run[0] + margin)
+        up_leg.lineTo(top)
+        # Fan out over the top of the shoulder when the zones reach out up there.
+        if side != 0:
+            corners = [
+                point
+                for p in group
+                if p.box.top() < top.y() + 30
+                for point in p.polygon.toList()
+                if point.y() < top.y() + 40 and (point.x() - inner_x) * side > 30
+            ]
+            tip = max(corners, key=lambda point: point.x() * side) if corners else None
+            # Only a real fan over the top, not a dip down towards the hips.
+            if tip is not None and tip.y() <= top.y() + 20:
+                tip = QPointF(tip.x() - side * 6, tip.y() - 1)
+                up_leg.cubicTo(
+                    QPointF(inner_x, top.y() - 10),
+                    QPointF(tip.x() - side * 28, tip.y() - 12),
+                    tip,
+                )
+        tracks = [up_leg]
+        sides = [p for p in group if p.zone_id.startswith("side")]
+        if sides and side != 0:
+            down_leg = _centre_line(sides[0])
+            if down_leg is not None:
+                tracks.append(down_leg)
+        if not self._going_up():
+            tracks = [track.toReversed() for track in reversed(tracks)]
         guide = QPainterPath()
-        over = min(top, outer_top) - 4
-        if side == 0 or abs(outer_x - inner_x) < 12:
-            start, end = (QPointF(inner_x, bottom), QPointF(inner_x, top))
-            if not up:
-                start, end = end, start
-            guide.moveTo(start)
-            guide.lineTo(end)
-        elif up:
-            guide.moveTo(inner_x, bottom)
-            guide.lineTo(inner_x, top)
-            guide.cubicTo(
-                QPointF(inner_x, over), QPointF(outer_x, over), QPointF(outer_x, outer_top)
-            )
-            guide.lineTo(outer_x, outer_bottom)
-        else:
-            guide.moveTo(outer_x, outer_bottom)
-            guide.lineTo(outer_x, outer_top)
-            guide.cubicTo(QPointF(outer_x, over), QPointF(inner_x, over), QPointF(inner_x, top))
-            guide.lineTo(inner_x, bottom)
-        return _Mark(guide, [guide], [], 3.0, side)
+        for track in tracks:
+            guide.addPath(track)
+        return _Mark(guide, tracks, [], 3.0, side, sequential=True)
 
-    def _sweep_mark(self, patch: _Patch) -> _Mark | None:
-        box = patch.box
+    def _sweep_mark(self, group: Sequence[_Patch]) -> _Mark | None:
+        """Strokes fanning out from the spine across the zones of one side, in rows.
+
+        Each row starts at the zones' edge nearest the spine and goes out as far as the
+        zones reach, rising a little where it can (the "Christmas tree" of herringbone
+        strokes) and following the slope of the shoulders where it must.
+        """
+        box = QRectF()
+        for patch in group:
+            box = box.united(patch.box)
+        side = group[0].side or 1
         outward = self._direction is not Direction.INWARD
+
+        def inside(point: QPointF) -> bool:
+            return any(
+                p.box.contains(point) and p.polygon.containsPoint(point, Qt.FillRule.WindingFill)
+                for p in group
+            )
+
+        def reach(start: QPointF, degrees: float) -> QPointF:
+            dx = math.cos(math.radians(degrees)) * side
+            dy = -math.sin(math.radians(degrees))
+            last, gap, distance = start, 0.0, 0.0
+            while distance < box.width() * 1.5 + 20:
+                distance += 2.0
+                point = QPointF(start.x() + dx * distance, start.y() + dy * distance)
+                if inside(point):
+                    last, gap = point, 0.0
+                else:
+                    gap += 2.0
+                    if gap > 8.0:  # small gaps between neighbouring zones are bridged
+                        break
+            return last
+
         tracks: list[QPainterPath] = []
         guide = QPainterPath()
-        rows = max(1, min(4, int(box.height() // 22)))
+        rows = max(1, min(6, int(box.height() // 34)))
         for row in range(rows):
             # Bottom row first: herringbone strokes climb the back as they fan out.
             y = box.bottom() - box.height() * (row + 0.5) / rows
-            line = _run(patch.polygon, QPointF(box.left(), y), QPointF(box.right(), y))
-            if line is None or line.length() < 6:
+            start = None
+            for i in range(61):
+                x = (
+                    box.right() - box.width() * i / 60
+                    if side < 0
+                    else box.left() + box.width() * i / 60
+                )
+                if inside(QPointF(x, y)):
+                    start = QPointF(x, y)
+                    break
+            if start is None:
                 continue
-            line = _shrunk(line, 0.1)
-            left, right = (
-                (line.p1(), line.p2()) if line.p1().x() < line.p2().x() else (line.p2(), line.p1())
-            )
-            medial, lateral = (right, left) if patch.side < 0 else (left, right)
-            if patch.side == 0:
-                medial, lateral = left, right
-            rise = min(6.0, box.height() / rows * 0.3)
-            lateral = QPointF(lateral.x(), lateral.y() - rise)
-            start, end = (medial, lateral) if outward else (lateral, medial)
-            track = QPainterPath(start)
-            track.lineTo(end)
+            ends = [reach(start, angle) for angle in (20.0, 10.0, 0.0, -15.0, -30.0, -45.0)]
+            lengths = [QLineF(start, end).length() for end in ends]
+            best = max(lengths)
+            if best < 12:
+                continue
+            # The most rising stroke that still gets most of the way out.
+            end = next(e for e, n in zip(ends, lengths, strict=True) if n >= 0.75 * best)
+            line = self._stop_short_of_no_go(_shrunk(QLineF(start, end), 0.08))
+            if line.length() < 8:
+                continue
+            begin, finish = (line.p1(), line.p2()) if outward else (line.p2(), line.p1())
+            track = QPainterPath(begin)
+            track.lineTo(finish)
             tracks.append(track)
             guide.addPath(track)
         if not tracks:
             return None
-        return _Mark(guide, tracks, [], 3.0, patch.side)
+        return _Mark(guide, tracks, [], 3.0, side)
+
+    def _stop_short_of_no_go(self, line: QLineF) -> QLineF:
+        """``line`` cut before the first no-go zone it would cross: a mark never shows
+        a stroke over the spine, the kidneys or the floating ribs."""
+        no_go = [
+            self._zone_paths[z] for z, zone in self._zones.items() if zone.tier is SafetyTier.NO_GO
+        ]
+        steps = max(2, int(line.length() // 1.5))
+        for i in range(steps + 1):
+            point = line.pointAt(i / steps)
+            if any(path.contains(point) for path in no_go):
+                return QLineF(line.p1(), line.pointAt(max(0.0, (i - 2) / steps)))
+        return line
 
     def _strip_mark(self, patch: _Patch) -> _Mark | None:
         box = patch.box
@@ -1263,33 +1376,39 @@ class BackDiagramView(QWidget):
         return _Mark(guide, [guide], [], 3.0, patch.side)
 
     def _spot_mark(self, patch: _Patch) -> _Mark | None:
+        """Spots along the middle of a zone for circles, taps, rings or vibration."""
         box = patch.box
-        line = _run(
-            patch.polygon,
-            QPointF(box.center().x(), box.top()),
-            QPointF(box.center().x(), box.bottom()),
-        )
-        if line is None:
+        middle = _centre_line(patch)
+        if middle is None:
             return None
+        length = middle.length()
         size = max(2.5, min(6.0, box.width() * 0.2))
         movement = self._movement
         if movement is Movement.TAPS:
-            count = max(2, min(5, int(line.length() // 16)))
+            count = max(2, min(5, int(length // 16)))
         elif movement is Movement.ZIGZAG:
-            count = max(1, min(3, int(line.length() // 40)))
+            count = max(1, min(3, int(length // 40)))
         else:
-            count = max(1, min(4, int(line.length() // (size * 4.5))))
+            count = max(1, min(3, int(length // (size * 6))))
         points: list[QPointF] = []
         for i in range(count):
-            t = (i + 0.5) / count
-            base = line.pointAt(t)
+            base = middle.pointAtPercent((i + 0.5) / count)
             if movement is Movement.TAPS and box.width() > 20:
                 # Stagger the taps across the zone, as hands would drum.
                 shift = box.width() * (0.18 if i % 2 else -0.18)
                 moved = QPointF(base.x() + shift, base.y())
                 if patch.polygon.containsPoint(moved, Qt.FillRule.WindingFill):
                     base = moved
+            # A mark must never sit over a no-go zone, not even at its rim.
+            rim = [
+                QPointF(base.x() + size * math.cos(a), base.y() + size * math.sin(a))
+                for a in (0.0, math.pi / 2, math.pi, 3 * math.pi / 2)
+            ]
+            if any(self._on_no_go(point) for point in (base, *rim)):
+                continue
             points.append(base)
+        if not points:
+            return None
         if not self._going_up():
             points.reverse()
         return _Mark(QPainterPath(), [], points, size, patch.side)
@@ -1318,7 +1437,7 @@ class BackDiagramView(QWidget):
                 (QPointF(box.center().x(), box.top() + box.height() * 0.3), side),
                 (QPointF(box.center().x(), box.top() + box.height() * 0.72), side),
             ]
-        return [_Mark(QPainterPath(), [], [point], 13.0, side) for point, side in spots]
+        return [_Mark(QPainterPath(), [], [point], 30.0, side) for point, side in spots]
 
     # -- painting the movement --------------------------------------------------------
 
@@ -1393,14 +1512,28 @@ class BackDiagramView(QWidget):
                         painter, track.pointAtPercent(0.3), track.angleAtPercent(0.3), 11
                     )
             return
-        faint = QPen(QColor(MOTION.red(), MOTION.green(), MOTION.blue(), 90), self._px(1.6))
+        faint = QPen(_faint(), self._px(1.6))
         faint.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(faint)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(mark.guide)
         count = len(mark.tracks)
-        for index, track in enumerate(mark.tracks):
-            phase = (seconds / period + index / max(1, count) * 0.5) % 1.0
+        moving = list(enumerate(mark.tracks))
+        if mark.sequential:
+            # One hand movement through the tracks in turn, at an even speed.
+            lengths = [max(track.length(), 1e-6) for track in mark.tracks]
+            distance = (seconds / (period * len(lengths))) % 1.0 * sum(lengths)
+            for index, length in enumerate(lengths):
+                if distance <= length or index == len(lengths) - 1:
+                    moving = [(index, mark.tracks[index])]
+                    sequential_phase = min(1.0, distance / length)
+                    break
+                distance -= length
+        for index, track in moving:
+            if mark.sequential:
+                phase = sequential_phase
+            else:
+                phase = (seconds / period + index / max(1, count) * 0.5) % 1.0
             if movement is Movement.STRIP:
                 # A stroke that draws itself along the strip, then starts again.
                 head = min(1.0, phase * 1.25)
@@ -1434,7 +1567,7 @@ class BackDiagramView(QWidget):
                 tip = QPointF(centre.x() + radius, centre.y())
                 self._arrowhead(painter, tip, -90.0, 10)
                 continue
-            faint = QPen(QColor(MOTION.red(), MOTION.green(), MOTION.blue(), 110), self._px(1.5))
+            faint = QPen(_faint(), self._px(1.5))
             painter.setPen(faint)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(circle)
@@ -1484,23 +1617,22 @@ class BackDiagramView(QWidget):
                     ring.addEllipse(point, radius * fraction, radius * fraction)
                     self._stroke(painter, ring, strong=False)
                 continue
+            # A ring that swells from the pressure point and fades, like a slow press.
             phase = (seconds / 1.6 + index * 0.3) % 1.0
             ring = QPainterPath()
             ring.addEllipse(point, radius * (0.3 + 0.7 * phase), radius * (0.3 + 0.7 * phase))
-            colour = QColor(MOTION)
-            colour.setAlpha(int(255 * (1.0 - phase * 0.8)))
-            painter.setPen(QPen(colour, self._px(3.0)))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(ring)
-            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setOpacity(1.0 - phase * 0.75)
+            self._stroke(painter, ring, strong=False)
+            painter.setOpacity(1.0)
+            painter.setPen(QPen(MOTION_HALO, self._px(1.5)))
             painter.setBrush(MOTION)
-            painter.drawEllipse(point, self._px(3.0), self._px(3.0))
+            painter.drawEllipse(point, self._px(3.5), self._px(3.5))
 
     def _paint_hand(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
         centre = mark.points[0]
         size = mark.size
         breathe = 0.0 if seconds is None else math.sin(seconds * 2 * math.pi / 4.0) * 0.03
-        hand = _hand_path(centre, size * (1.0 + breathe), mirrored=mark.side > 0)
+        hand = _hand_path(centre, size * (1.0 + breathe), mirrored=mark.side < 0)
         fill = QColor(255, 255, 255, 150)
         halo, pen = self._motion_pens(strong=False)
         painter.setPen(halo)
@@ -1509,6 +1641,30 @@ class BackDiagramView(QWidget):
         painter.setPen(pen)
         painter.setBrush(fill)
         painter.drawPath(hand)
+
+
+def _centre_line(patch: _Patch, samples: int = 12) -> QPainterPath | None:
+    """A line down the middle of a tall zone, top to bottom (it may lean, as the flank
+    does)."""
+    box = patch.box
+    middles: list[QPointF] = []
+    for i in range(samples + 1):
+        y = box.top() + box.height() * (0.1 + 0.8 * i / samples)
+        across = _run(patch.polygon, QPointF(box.left() - 1, y), QPointF(box.right() + 1, y))
+        if across is not None:
+            middles.append(across.center())
+    if len(middles) < 3:
+        return None
+    path = QPainterPath(middles[0])
+    for point in middles[1:]:
+        path.lineTo(point)
+    return path
+
+
+def _faint() -> QColor:
+    colour = QColor(MOTION_HALO)
+    colour.setAlpha(130)
+    return colour
 
 
 def _hand_path(centre: QPointF, size: float, *, mirrored: bool) -> QPainterPath:
@@ -1525,11 +1681,12 @@ def _hand_path(centre: QPointF, size: float, *, mirrored: bool) -> QPainterPath:
         path.addRoundedRect(finger, finger_w / 2, finger_w / 2)
     thumb = QPainterPath()
     thumb.addRoundedRect(
-        QRectF(-size * 0.14, -size * 0.62, finger_w, size * 0.62), finger_w / 2, finger_w / 2
+        QRectF(-finger_w / 2, -size * 0.6, finger_w * 1.1, size * 0.7), finger_w / 2, finger_w / 2
     )
+    # The thumb leans out from the lower side of the palm.
     turn = QTransform()
-    turn.translate(size * 0.5, size * 0.45)
-    turn.rotate(-38)
+    turn.translate(-size * 0.42, size * 0.42)
+    turn.rotate(-42)
     path.addPath(turn.map(thumb))
     path = path.simplified()
     transform = QTransform()
