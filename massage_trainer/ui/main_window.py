@@ -8,7 +8,6 @@ widgets never talk to each other.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -36,6 +35,7 @@ from massage_trainer.domain.paths import user_data_dir
 from massage_trainer.domain.session import Clock, SessionState
 from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController
 from massage_trainer.ui.cues import CuePlayer
+from massage_trainer.ui.diagram import BackDiagramView
 from massage_trainer.ui.history_recorder import (
     SessionRecorder,
     export_history_csv,
@@ -58,19 +58,6 @@ _KEY_STATE = "window/state"
 _KEY_SPLITTER = "window/splitter"
 _KEY_ROUTINE = "session/routine"
 _KEY_AUTO_ADVANCE = "session/auto_advance"
-
-
-def _make_diagram(controller: SessionController, preferences: Preferences) -> QWidget:
-    # The diagram is built in parallel; until its module lands, show a placeholder.
-    try:
-        module = importlib.import_module("massage_trainer.ui.diagram")
-    except ImportError:
-        placeholder = QLabel("Back diagram")
-        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        placeholder.setAccessibleName("Back diagram")
-        return placeholder
-    view: QWidget = module.BackDiagramView(controller, preferences)
-    return view
 
 
 class ShortcutsDialog(QDialog):
@@ -166,7 +153,7 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(max(font.pointSizeF(), BASE_POINT_SIZE))
         self.setFont(font)
 
-        self.diagram = _make_diagram(self._controller, self._preferences)
+        self.diagram = BackDiagramView(self._controller, self._preferences)
         self.step_list = StepListView(self._controller)
         self.timer_panel = TimerPanel(self._controller, self._preferences)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

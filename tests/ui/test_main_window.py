@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialogButtonBox, QWidget
 
 from massage_trainer.domain.content import ContentLibrary
@@ -16,8 +16,10 @@ from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import FakeClock, SessionState
 from massage_trainer.ui import main_window as main_window_module
 from massage_trainer.ui.controller import GET_READY_S
+from massage_trainer.ui.diagram import BackDiagramView
 from massage_trainer.ui.main_window import MainWindow
 from massage_trainer.ui.routine_picker import RoutinePicker
+from massage_trainer.ui.step_list import StepRole
 
 ROUTINE = "classic-home"
 
@@ -281,3 +283,38 @@ def test_routine_picker_groups_by_audience_and_works_by_keyboard(
     qtbot.keyClick(picker.tree, Qt.Key.Key_Return)
     assert picker.result() == picker.DialogCode.Accepted
     assert picker.selected_routine_id() == chosen
+
+
+def _point_in_zone(diagram: BackDiagramView, zone_id: str) -> QPoint:
+    """A widget point that hits ``zone_id`` (searched on a grid over its shape)."""
+    path = diagram.zone_path(zone_id)
+    assert path is not None
+    box = path.boundingRect()
+    for i in range(1, 20):
+        for j in range(1, 20):
+            spot = QPointF(box.left() + box.width() * i / 20, box.top() + box.height() * j / 20)
+            point = diagram.map_from_diagram(spot).toPoint()
+            if diagram.zone_at(point) == zone_id:
+                return point
+    raise AssertionError(f"no point hits {zone_id}")
+
+
+def test_diagram_and_step_list_are_linked_both_ways(qtbot: Any, window: MainWindow) -> None:
+    diagram = window.diagram
+    assert isinstance(diagram, BackDiagramView)
+    controller = window.controller
+    model = window.step_list.step_model
+    # Step -> zones: the current step's zones are the highlighted ones, after a change too.
+    assert set(diagram.highlighted_zones()) == set(controller.step(0).zones)
+    qtbot.keyClick(window.step_list, Qt.Key.Key_Space)
+    qtbot.keyClick(window.step_list, Qt.Key.Key_Right)
+    assert set(diagram.highlighted_zones()) == set(controller.step(1).zones)
+    # Zone click -> steps marked in the list.
+    zone = controller.step(2).zones[0]
+    qtbot.mouseClick(diagram, Qt.MouseButton.LeftButton, pos=_point_in_zone(diagram, zone))
+    assert controller.selected_zone() == zone
+    marked = {
+        row for row in range(model.rowCount()) if model.data(model.index(row), StepRole.ZONE_MATCH)
+    }
+    assert marked == set(controller.steps_for_zone(zone))
+    assert 2 in marked
