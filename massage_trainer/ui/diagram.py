@@ -100,6 +100,9 @@ MOTION = QColor("#ffffff")
 never look like a zone outline."""
 MOTION_HALO = QColor(20, 24, 40, 230)
 
+LEFT_LABEL = "◀ Receiver's left"
+RIGHT_LABEL = "Receiver's right ▶"
+
 _TIER_ORDER = {SafetyTier.NO_GO: 0, SafetyTier.CAUTION: 1, SafetyTier.SAFE: 2}
 
 TIER_TEXT = {
@@ -284,6 +287,8 @@ class BackDiagramView(QWidget):
 
         self._static: QPixmap | None = None
         self._static_dirty = True
+        self._static_renders = 0
+        self._side_label_rects: dict[str, QRectF] = {}
         self._scale = 1.0
         self._diagram_rect = QRectF()
         self._legend_rows: list[list[tuple[str, str]]] = []
@@ -404,10 +409,11 @@ class BackDiagramView(QWidget):
         side = {"left": " (receiver's left)", "right": " (receiver's right)"}.get(
             zone.side.value, ""
         )
+        name = html.escape(short_zone_name(zone), quote=False)
         lines = [
-            f"<b>{html.escape(short_zone_name(zone))}</b>{html.escape(side)}",
-            f"<b>{TIER_TEXT[zone.tier]}</b>: {html.escape(rule_text(zone))}",
-            html.escape(short_reason(zone.reason)),
+            f"<b>{name}</b>{html.escape(side, quote=False)}",
+            f"<b>{TIER_TEXT[zone.tier]}</b>: {html.escape(rule_text(zone), quote=False)}",
+            html.escape(short_reason(zone.reason), quote=False),
         ]
         steps = self._controller.steps_for_zone(zone.id)
         if steps:
@@ -415,8 +421,34 @@ class BackDiagramView(QWidget):
             lines.append(f"<i>Steps on this zone: {numbers}</i>")
         return "<p style='white-space:normal'>" + "<br>".join(lines) + "</p>"
 
+    @property
+    def static_renders(self) -> int:
+        """How many times the cached layers were rendered (for tests and benchmarks)."""
+        return self._static_renders
+
+    def side_labels(self) -> dict[str, QRectF]:
+        """The side labels and where they are drawn, in widget coordinates."""
+        self._ensure_layout()
+        return dict(self._side_label_rects)
+
+    def movement_geometry(self) -> list[QPainterPath]:
+        """Everything the movement marks cover, in diagram units: the strokes' paths and
+        a circle around each spot (for checks that no mark lies on a no-go zone)."""
+        shapes: list[QPainterPath] = []
+        for mark in self._marks:
+            shapes.extend(QPainterPath(track) for track in mark.tracks)
+            for point in mark.points:
+                if self._movement is Movement.HANDS:
+                    shapes.append(_hand_path(point, mark.size, mirrored=mark.side < 0))
+                else:
+                    circle = QPainterPath()
+                    circle.addEllipse(point, mark.size, mark.size)
+                    shapes.append(circle)
+        return shapes
+
     def render_static_layers(self) -> None:
         """Render the cached layers now (body, zones, marks, labels, legend)."""
+        self._static_renders += 1
         self._layout()
         ratio = self.devicePixelRatioF()
         size = self.size()
@@ -766,6 +798,7 @@ class BackDiagramView(QWidget):
             size_h,
         )
         self._legend_top = self._diagram_rect.bottom() + margin * 0.5
+        self._layout_side_labels()
 
     def _diagram_transform(self) -> QTransform:
         view = self._view_box()
@@ -979,28 +1012,36 @@ class BackDiagramView(QWidget):
             painter.setPen(inner)
             painter.drawPath(selected)
 
-    def _paint_side_labels(self, painter: QPainter) -> None:
-        rect = self._diagram_rect
+    def _side_label_font(self) -> QFont:
         font = QFont(self.font())
         font.setPixelSize(round(self._font_px * 1.05))
         font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-        metrics = QFontMetricsF(font)
+        return font
+
+    def _layout_side_labels(self) -> None:
+        rect = self._diagram_rect
+        metrics = QFontMetricsF(self._side_label_font())
         height = metrics.height() * 2.3
         # The labels sit beside the head, where the drawing leaves the corners empty.
         width = rect.width() * 0.36
         top = rect.top() + rect.height() * 0.03
-        flags = Qt.TextFlag.TextWordWrap
+        self._side_label_rects = {
+            LEFT_LABEL: QRectF(rect.left(), top, width, height),
+            RIGHT_LABEL: QRectF(rect.right() - width, top, width, height),
+        }
+
+    def _paint_side_labels(self, painter: QPainter) -> None:
+        font = self._side_label_font()
+        painter.setFont(font)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        wrap = Qt.TextFlag.TextWordWrap
+        left = self._side_label_rects[LEFT_LABEL]
+        right = self._side_label_rects[RIGHT_LABEL]
         painter.drawText(
-            QRectF(rect.left(), top, width, height),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | flags),
-            "◀ Receiver's left",
+            left, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | wrap), LEFT_LABEL
         )
         painter.drawText(
-            QRectF(rect.right() - width, top, width, height),
-            int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop | flags),
-            "Receiver's right ▶",
+            right, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop | wrap), RIGHT_LABEL
         )
         small = QFont(self.font())
         small.setPixelSize(round(self._font_px * 0.85))
@@ -1008,10 +1049,11 @@ class BackDiagramView(QWidget):
         muted = self.palette().color(QPalette.ColorRole.WindowText)
         muted.setAlpha(170)
         painter.setPen(muted)
+        below = left.translated(0, QFontMetricsF(font).height() * 1.15)
         painter.drawText(
-            QRectF(rect.left(), top + metrics.height() * 1.15, width, height),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | flags),
-            "Back view: lying face down",
+            below,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | wrap),
+            "Seen from behind, lying face down",
         )
 
     def _paint_legend(self, painter: QPainter) -> None:
@@ -1698,6 +1740,8 @@ def _hand_path(centre: QPointF, size: float, *, mirrored: bool) -> QPainterPath:
 
 __all__ = [
     "ANIMATION_INTERVAL_MS",
+    "LEFT_LABEL",
+    "RIGHT_LABEL",
     "BackDiagramView",
     "Movement",
     "movement_for",
