@@ -153,8 +153,12 @@ def test_leaving_in_manual_mode_gives_auto_advance_back(
 def test_follows_the_controls_in_the_main_window(
     presenter: PresenterWindow, controller: SessionController, library: ContentLibrary
 ) -> None:
+    from massage_trainer.ui.diagram import BackDiagramView
+
     controller.select_step(4)
     assert presenter.step_label.text() == f"Step 5 of {controller.step_count}"
+    assert isinstance(presenter.diagram, BackDiagramView)
+    assert set(presenter.diagram.highlighted_zones()) == set(controller.step(4).zones)
     assert presenter.instruction_label.text() == controller.step(4).instruction
     statuses = [status for _rect, status in presenter.progress.segments()]
     assert len(statuses) == controller.step_count

@@ -331,6 +331,40 @@ def test_clicking_zones_on_the_diagram_toggles_them(editor: RoutineEditorWindow)
     assert editor.zone_source.focus_zones() == current(editor).steps[0].zones
 
 
+def point_in_zone(view: Any, zone_id: str) -> QPoint:
+    """A point of the diagram widget that lies in ``zone_id`` (searched on a grid)."""
+    for y in range(0, view.height(), 4):
+        for x in range(0, view.width(), 4):
+            if view.zone_at(QPoint(x, y)) == zone_id:
+                return QPoint(x, y)
+    raise AssertionError(f"{zone_id} is not on the diagram")
+
+
+def test_mouse_clicks_on_the_diagram_choose_zones(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    from massage_trainer.ui.diagram import BackDiagramView
+
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.new_routine()
+    editor.select_step(1)
+    view = editor.diagram
+    assert isinstance(view, BackDiagramView)
+    assert set(view.highlighted_zones()) == set(current(editor).steps[1].zones)
+
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point_in_zone(view, "hips"))
+    assert "hips" in current(editor).steps[1].zones
+    assert "hips" in view.highlighted_zones()
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point_in_zone(view, "hips"))
+    assert "hips" not in current(editor).steps[1].zones
+
+    before = current(editor)
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point_in_zone(view, "spine"))
+    assert current(editor) == before
+    assert library.zones["spine"].reason in editor.zone_message.text()
+    forget_changes(editor)
+
+
 def test_the_last_zone_of_a_step_cannot_be_removed(editor: RoutineEditorWindow) -> None:
     editor.new_routine()
     step_zones = current(editor).steps[0].zones
