@@ -602,7 +602,7 @@ class RoutineEditorWindow(QMainWindow):
         # zone_selected, which toggles the zone here (no-go zones are refused).
         self.zone_source = SessionController(_preview_library(self._library, None), parent=self)
         self.zone_source.zone_selected.connect(self._on_zone_source_zone_selected)
-        self._preview_shown: tuple[Routine | None, int] = (None, -1)
+        self._preview_shown: tuple[object, int] = (None, -1)
         module = _import_diagram_module()
         if module is None:
             label = QLabel("Back diagram")
@@ -616,16 +616,24 @@ class RoutineEditorWindow(QMainWindow):
         return view
 
     def _sync_zone_source(self) -> None:
-        """Show the routine and step being edited on the diagram (only when they change)."""
+        """Show the routine and step being edited on the diagram, when what it draws changed.
+
+        Only the steps' techniques, zones and directions matter to the picture: typing an
+        instruction must not reload the diagram on every key.
+        """
         routine = self._routine
-        shown = (routine, self._step_index)
-        if shown == self._preview_shown:
+        drawn = (
+            tuple((s.technique, s.zones, s.direction) for s in routine.steps)
+            if routine is not None
+            else None
+        )
+        if (drawn, self._step_index) == self._preview_shown:
             return
         source = self.zone_source
-        if routine is not None and routine != self._preview_shown[0]:
+        if routine is not None and drawn != self._preview_shown[0]:
             source.set_library(_preview_library(self._library, routine))
             source.load_routine(routine.id)
-        self._preview_shown = shown
+        self._preview_shown = (drawn, self._step_index)
         if routine is not None:
             source.preview_step(self._step_index)
 

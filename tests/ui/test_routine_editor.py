@@ -708,3 +708,14 @@ def test_the_main_window_opens_the_editor_and_lists_saved_routines(
     assert editor.isVisible()
     messages.answers = [QMessageBox.StandardButton.Discard]
     assert window.close()
+
+
+def test_typing_does_not_reload_the_diagram(qtbot: Any, editor: RoutineEditorWindow) -> None:
+    editor.new_routine()
+    reloads: list[None] = []
+    editor.zone_source.routine_changed.connect(lambda: reloads.append(None))
+    type_into(qtbot, editor.instruction_edit, "Slow strokes")
+    assert current(editor).steps[0].instruction == "Slow strokes"
+    assert reloads == []
+    editor.choose_zone("hips")
+    assert len(reloads) == 1
