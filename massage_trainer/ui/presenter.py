@@ -322,6 +322,7 @@ class PresenterWindow(QWidget):
         controller.remaining_changed.connect(self._refresh_time)
         controller.get_ready_changed.connect(self._refresh_time)
         controller.auto_advance_changed.connect(self._on_controller_auto_advance_changed)
+        controller.mode_changed.connect(lambda _mode: self._refresh_mode())
         self._fit = 1.0
         self._refresh_step()
         self._refresh_time()
@@ -605,6 +606,8 @@ class PresenterWindow(QWidget):
 
     def _refresh_mode(self) -> None:
         parts = []
+        if self._controller.dry_run:
+            parts.append("Dry run")
         if self._manual:
             parts.append("Manual: PgDn moves on")
         if not self._timer_wanted:

@@ -280,3 +280,9 @@ def test_f5_in_the_main_window_opens_the_presenter_on_the_same_session(
     qtbot.keyClick(presenter, Qt.Key.Key_Escape)
     assert not presenter.isVisible()
     assert window.isVisible()
+
+
+def test_a_dry_run_says_so(presenter: PresenterWindow, controller: SessionController) -> None:
+    assert "Dry run" not in presenter.mode_label.text()
+    controller.set_mode("dry-run")
+    assert "Dry run" in presenter.mode_label.text()
