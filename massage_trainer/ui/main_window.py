@@ -288,14 +288,22 @@ class MainWindow(QMainWindow):
             presenter.present()
 
     def reload_library(self, library: ContentLibrary | None = None) -> None:
-        """Reload the content and the user's routines, so the routine picker lists new ones."""
+        """Reload the content and the user's routines, so the routine picker lists new ones.
+
+        A routine that was changed while loaded but not started is loaded again in its
+        new form; a session under way keeps the version it started with.
+        """
         if library is None:
             try:
                 library = load_library(user_routines=user_data_dir() / "routines")
             except ContentError as exc:
                 self.statusBar().showMessage(f"The content could not be reloaded: {exc}", 30000)
                 return
+        loaded = self._controller.routine
         self._controller.set_library(library)
+        changed = loaded is not None and library.routines.get(loaded.id, loaded) != loaded
+        if loaded is not None and changed and self._controller.state() is SessionState.READY:
+            self._controller.load_routine(loaded.id)
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():

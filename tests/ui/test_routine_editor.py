@@ -700,6 +700,13 @@ def test_the_main_window_opens_the_editor_and_lists_saved_routines(
     window.controller.load_routine(routine_id)
     assert window.controller.routine == current(editor)
 
+    # Changed and saved again while loaded (not started): the session shows the new form.
+    editor.select_step(0)
+    editor.duration_spin.setValue(300)
+    assert editor.save()
+    assert window.controller.routine == current(editor)
+    assert window.controller.step(0).duration_s == 300
+
     # Quitting with unsaved edits in the editor asks first; Cancel keeps everything open.
     editor.rename_routine("Evening class, longer")
     messages.answers = [QMessageBox.StandardButton.Cancel]
