@@ -12,11 +12,10 @@ imported only inside :func:`print_handout`, so nothing here slows the app's star
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +37,7 @@ from PySide6.QtGui import (
 )
 
 from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.diagram import DiagramError
 from massage_trainer.domain.models import (
     Direction,
     Pressure,
@@ -121,35 +121,44 @@ def _clock(seconds: int) -> str:
 
 @dataclass(frozen=True)
 class DiagramGeometry:
-    """The back diagram's paths in SVG units: body outline, anatomy lines and zones."""
+    """The back diagram's paths in SVG units: body parts in painting order, and zones."""
 
     view: QRectF
-    body: tuple[QPainterPath, ...]
-    anatomy: tuple[QPainterPath, ...]
-    zones: dict[str, QPainterPath]
+    parts: tuple[tuple[str, QPainterPath], ...]
+    """(SVG class, path) for each body part: outline, hair, cloth, anatomy or bone."""
+    zones: Mapping[str, QPainterPath]
+    """Zone shape id -> path."""
 
 
 _geometry_cache: DiagramGeometry | None = None
 
 
 def diagram_geometry() -> DiagramGeometry:
-    """The diagram's geometry from ``massage_trainer.ui.zone_shapes`` (loaded once)."""
+    """The diagram's geometry from ``massage_trainer.ui.zone_shapes`` (loaded once).
+
+    Raises ``DiagramError`` when the SVG is unusable; callers then leave it out.
+    """
     global _geometry_cache
     if _geometry_cache is None:
-        _geometry_cache = _load_geometry()
+        from massage_trainer.ui.zone_shapes import load_back_shapes
+
+        shapes = load_back_shapes()
+        _geometry_cache = DiagramGeometry(
+            view=QRectF(shapes.view_box),
+            parts=tuple((part.css_class, part.path) for part in shapes.body_parts),
+            zones=shapes.zone_paths,
+        )
     return _geometry_cache
 
 
-def _load_geometry() -> DiagramGeometry:
-    # Imported by name: the module is built in parallel and may not be there yet.
-    zone_shapes = importlib.import_module("massage_trainer.ui.zone_shapes")
-    shapes = zone_shapes.load_back_shapes()
-    return DiagramGeometry(
-        view=QRectF(shapes.view_box),
-        body=tuple(shapes.body_paths()),
-        anatomy=tuple(shapes.anatomy_paths()),
-        zones=dict(shapes.zone_paths),
-    )
+# Print-friendly body colours: light skin, mid-grey hair, pale towel, fine lines.
+_BODY_STYLE = {
+    "outline": ("#fbf4ee", "#8c6a58", 0.25),
+    "hair": ("#b3a294", "#7a6658", 0.2),
+    "cloth": ("#eef1f5", "#8a96a3", 0.25),
+    "bone": ("#fffaf4", "#b59580", 0.15),
+    "anatomy": ("", "#c4a595", 0.2),
+}
 
 
 @dataclass(frozen=True)
@@ -194,16 +203,14 @@ def paint_back_diagram(
     painter.scale(scale, scale)
     painter.translate(-view.left(), -view.top())
 
-    skin_pen = QPen(QColor("#8c6a58"), 0.25 * unit)
-    skin_pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    painter.setPen(skin_pen)
-    painter.setBrush(QColor("#fbf4ee"))
-    for outline in geometry.body:
-        painter.drawPath(outline)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.setPen(QPen(QColor("#c4a595"), 0.2 * unit))
-    for line in geometry.anatomy:
-        painter.drawPath(line)
+    for css_class, part in geometry.parts:
+        fill, stroke, width = _BODY_STYLE.get(css_class, _BODY_STYLE["anatomy"])
+        pen = QPen(QColor(stroke), width * unit)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        painter.setBrush(QColor(fill) if fill else Qt.BrushStyle.NoBrush)
+        painter.drawPath(part)
 
     for zone in library.zones.values():
         zone_path = geometry.zones.get(zone.shape_id, geometry.zones.get(zone.id))
@@ -656,7 +663,7 @@ def _overview(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:
         inset = panel.adjusted(pages.pt(6), pages.pt(6), -pages.pt(6), -pages.pt(6))
         try:
             geometry = diagram_geometry()
-        except (ImportError, OSError, ValueError) as exc:
+        except DiagramError as exc:
             # Degrade, never fail: the steps and rules matter more than the picture.
             painter.setPen(MUTED)
             painter.setFont(fonts.small)

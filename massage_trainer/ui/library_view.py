@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.diagram import DiagramError
 from massage_trainer.domain.models import (
     Pressure,
     Routine,
@@ -772,7 +773,7 @@ def render_diagram_image(
         paint_back_diagram(
             painter, QRectF(4, 4, size.width() - 8, size.height() - 8), library, style
         )
-    except (ImportError, OSError, ValueError, KeyError):
+    except DiagramError:
         # The diagram is a help, not the content: the page still reads without it.
         pass
     finally:

@@ -305,7 +305,6 @@ def _zone_tint(image: QImage, library: ContentLibrary, zone_id: str) -> float:
 
 
 def test_technique_diagram_fills_allowed_zones(library: ContentLibrary) -> None:
-    pytest.importorskip("massage_trainer.ui.zone_shapes", reason="diagram not built yet")
     allowed = {"upper-back", "between-shoulder-blades", "lower-back", "hips"}
     image = render_diagram_image(
         library, worked=allowed, movement_on=allowed, technique=library.technique("tapping")
