@@ -237,7 +237,8 @@ class StepDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:  # noqa: N802
         title, detail = self._fonts(option)
         height = QFontMetrics(title).height() + 2 * QFontMetrics(detail).height()
-        return QSize(320, height + 2 * self.PADDING + 6)
+        # Narrow on purpose: the rows elide to the view's width, never scroll sideways.
+        return QSize(200, height + 2 * self.PADDING + 6)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
         rect: QRect = option.rect
@@ -374,6 +375,7 @@ class StepListView(QListView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setUniformItemSizes(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Steps of the routine")
         self.setAccessibleDescription(

@@ -6,7 +6,7 @@ once a second while a step runs. Its buttons send commands back to the controlle
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QPixmap,
     QResizeEvent,
 )
 from PySide6.QtWidgets import (
@@ -72,6 +73,11 @@ class CountdownRing(QWidget):
         self._color = QColor(ACCENT)
         self._time_text = "0:00"
         self._caption = ""
+        self._background: QColor | None = None
+        self._static: QPixmap | None = None
+        # The ring paints every pixel of itself (see _static_layer), so Qt need not
+        # repaint the panel underneath it each second.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(QSize(160, 160))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Time left in this step")
@@ -120,6 +126,14 @@ class CountdownRing(QWidget):
         self.setAccessibleDescription(f"{time_text} {caption}".strip())
         self.update()
 
+    def set_background(self, color: QColor | None) -> None:
+        """Paint under the ring in ``color`` (None: the window colour), e.g. for a flash."""
+        if color == self._background:
+            return
+        self._background = QColor(color) if color is not None else None
+        self._static = None
+        self.update()
+
     def hasHeightForWidth(self) -> bool:  # noqa: N802
         return True
 
@@ -128,7 +142,40 @@ class CountdownRing(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._static = None
         self._apply_fonts()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._static = None
+        super().changeEvent(event)
+
+    def _ring_geometry(self) -> tuple[QRectF, float]:
+        side = min(self.width(), self.height())
+        thickness = max(8.0, side * 0.055)
+        rect = QRectF(
+            (self.width() - side) / 2 + thickness / 2,
+            (self.height() - side) / 2 + thickness / 2,
+            side - thickness,
+            side - thickness,
+        )
+        return rect, thickness
+
+    def _static_layer(self) -> QPixmap:
+        if self._static is None or self._static.deviceIndependentSize() != self.size():
+            ratio = self.devicePixelRatioF()
+            pixmap = QPixmap(self.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            background = self._background or self.palette().color(QPalette.ColorRole.Window)
+            pixmap.fill(background)
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            rect, thickness = self._ring_geometry()
+            painter.setPen(QPen(TRACK, thickness))
+            painter.drawEllipse(rect)
+            painter.end()
+            self._static = pixmap
+        return self._static
 
     def _apply_fonts(self) -> None:
         side = min(self.width(), self.height())
@@ -144,18 +191,11 @@ class CountdownRing(QWidget):
         self._caption_font = small
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        rect, thickness = self._ring_geometry()
         painter = QPainter(self)
+        # The background and the grey track never change between seconds: one blit.
+        painter.drawPixmap(0, 0, self._static_layer())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        side = min(self.width(), self.height())
-        thickness = max(8.0, side * 0.055)
-        rect = QRectF(
-            (self.width() - side) / 2 + thickness / 2,
-            (self.height() - side) / 2 + thickness / 2,
-            side - thickness,
-            side - thickness,
-        )
-        painter.setPen(QPen(TRACK, thickness))
-        painter.drawEllipse(rect)
         if self._fraction > 0:
             pen = QPen(self._color, thickness)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -165,21 +205,34 @@ class CountdownRing(QWidget):
             painter.drawArc(rect, 90 * 16, -round(self._fraction * 360 * 16))
         painter.setPen(self._color)
         centre_y = rect.center().y()
-        time_height = QFontMetricsF(self._time_font).height()
-        caption_height = QFontMetricsF(self._caption_font).height()
-        painter.setFont(self._time_font)
+        inner_width = rect.width() - 2 * thickness
+        time_font = _fitted(self._time_font, self._time_text, inner_width)
+        caption_font = _fitted(self._caption_font, self._caption, inner_width * 0.9)
+        time_height = QFontMetricsF(time_font).height()
+        caption_height = QFontMetricsF(caption_font).height()
+        painter.setFont(time_font)
         painter.drawText(
             QRectF(rect.left(), centre_y - time_height * 0.62, rect.width(), time_height),
             Qt.AlignmentFlag.AlignCenter,
             self._time_text,
         )
-        painter.setFont(self._caption_font)
+        painter.setFont(caption_font)
         painter.drawText(
             QRectF(rect.left(), centre_y + time_height * 0.38, rect.width(), caption_height),
             Qt.AlignmentFlag.AlignCenter,
             self._caption,
         )
         painter.end()
+
+
+def _fitted(font: QFont, text: str, width: float) -> QFont:
+    """``font``, made smaller if ``text`` would be wider than ``width`` pixels."""
+    advance = QFontMetricsF(font).horizontalAdvance(text)
+    if advance <= width or advance <= 0 or font.pixelSize() <= 0:
+        return font
+    smaller = QFont(font)
+    smaller.setPixelSize(max(8, int(font.pixelSize() * width / advance)))
+    return smaller
 
 
 class TextLine(QWidget):
@@ -282,7 +335,7 @@ class TimerPanel(QFrame):
         self.direction_label.setWordWrap(True)
         self.direction_label.setAccessibleName("Direction")
         self.hands_label = QLabel()
-        self.hands_label.setFont(font(1.3))
+        self.hands_label.setFont(font(1.25))
         self.hands_label.setWordWrap(True)
         self.hands_label.setAccessibleName("Part of the hand")
 
@@ -294,7 +347,6 @@ class TimerPanel(QFrame):
         for caption, label in (
             ("Pressure", self.pressure_label),
             ("Direction", self.direction_label),
-            ("Use", self.hands_label),
         ):
             title = QLabel(caption)
             title.setFont(font(1.05))
@@ -425,6 +477,7 @@ class TimerPanel(QFrame):
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(0, 0, 4, 0)
         details_layout.setSpacing(10)
+        details_layout.addWidget(self.hands_label)
         details_layout.addWidget(self.instruction_label)
         details_layout.addWidget(self.cautions_label)
         details_layout.addStretch(1)
@@ -485,10 +538,12 @@ class TimerPanel(QFrame):
             return
         self._flashing = True
         self._flash_timer.start()
+        self.ring.set_background(FLASH)
         self.update()
 
     def _end_flash(self) -> None:
         self._flashing = False
+        self.ring.set_background(None)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
@@ -555,7 +610,7 @@ class TimerPanel(QFrame):
         self.technique_label.setText(technique.name if technique is not None else step.technique)
         self.pressure_label.setText(f"{_PRESSURE_DOTS[step.pressure]}  {step.pressure.label}")
         self.direction_label.setText(step.direction.label)
-        self.hands_label.setText(technique.hand_part if technique is not None else "")
+        self.hands_label.setText(f"Use: {technique.hand_part}" if technique is not None else "")
         self.instruction_label.setText(step.instruction)
         if step.cautions:
             self.cautions_label.setText("\n".join(f"\u26a0 {text}" for text in step.cautions))
