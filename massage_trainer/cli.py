@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
     sub.add_parser("schema", help="print the routine file's JSON Schema")
+    handout = sub.add_parser("handout", help="write a routine's printable handout as a PDF")
+    handout.add_argument("routine_id", metavar="ROUTINE_ID")
+    handout.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
+    handout.add_argument(
+        "--page-size", default="A4", metavar="A4|Letter", help="paper size (default A4)"
+    )
     return parser
 
 
@@ -55,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args.files)
     if args.command == "schema":
         return _print_schema()
+    if args.command == "handout":
+        from massage_trainer.ui.handout import handout_command
+
+        return handout_command(args.routine_id, args.output, args.page_size)
 
     from massage_trainer import app  # Qt is imported only for the window.
 

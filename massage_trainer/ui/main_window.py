@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self._routine_editor: QMainWindow | None = None
         self._presenter: QWidget | None = None
+        self._library_dock: QDockWidget | None = None
         self._preferences = Preferences(self._settings, self)
         self._controller = SessionController(library, clock, self)
         # The history opens fast (no charts); a failure there never stops the session.
@@ -186,6 +188,7 @@ class MainWindow(QMainWindow):
         controller.state_changed.connect(self._on_controller_state_changed)
         controller.auto_advance_changed.connect(self._on_controller_auto_advance_changed)
         controller.mode_changed.connect(self._on_controller_mode_changed)
+        controller.zone_selected.connect(self._on_controller_zone_selected)
         self._cue_player.flash_requested.connect(self.timer_panel.flash)
         self._cue_player.unavailable.connect(self._on_cue_player_unavailable)
         self._preferences.reduced_motion_changed.connect(self.reduced_motion_action.setChecked)
@@ -246,6 +249,49 @@ class MainWindow(QMainWindow):
         chosen = choose_routine(self._controller.library, current, self)
         if chosen is not None:
             self._controller.load_routine(chosen)
+
+    def library_dock(self, *, show: bool = True) -> QDockWidget:
+        """The technique and zone library, built on first use (not at start-up)."""
+        if self._library_dock is None:
+            from massage_trainer.ui.library_view import make_library_dock
+
+            dock = make_library_dock(self._controller, self)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            if not self.restoreDockWidget(dock) and not show:
+                dock.hide()
+            self._library_dock = dock
+        if show:
+            self._library_dock.show()
+            self._library_dock.raise_()
+        return self._library_dock
+
+    def show_library(self) -> None:
+        self.library_dock()
+
+    def search_library(self) -> None:
+        from massage_trainer.ui.library_view import LibraryPanel
+
+        panel = self.library_dock().widget()
+        if isinstance(panel, LibraryPanel):
+            panel.focus_search()
+
+    def export_handout(self) -> None:
+        routine = self._controller.routine
+        if routine is None:
+            return
+        from massage_trainer.ui.handout import export_handout_dialog
+
+        path = export_handout_dialog(self, self._controller.library, routine)
+        if path is not None:
+            self.statusBar().showMessage(f"Handout saved: {path}", 10000)
+
+    def print_handout(self) -> None:
+        routine = self._controller.routine
+        if routine is None:
+            return
+        from massage_trainer.ui.handout import print_handout
+
+        print_handout(self, self._controller.library, routine)
 
     def show_routine_editor(self) -> None:
         """Open the routine editor (its module loads on first use, not at start-up)."""
@@ -397,6 +443,30 @@ class MainWindow(QMainWindow):
             ["Ctrl+O"],
             tip="Pick another routine",
         )
+        self.library_action = self._action(
+            "Library",
+            self.show_library,
+            ["Ctrl+L"],
+            tip="Every technique and zone, with how-to, pressure and rules",
+        )
+        self.search_library_action = self._action(
+            "Search the library…",
+            self.search_library,
+            [QKeySequence.StandardKey.Find],
+            tip="Find a technique or zone by name, alias or family",
+        )
+        self.export_handout_action = self._action(
+            "Export handout…",
+            self.export_handout,
+            ["Ctrl+Shift+E"],
+            tip="Save this routine as a printable PDF handout",
+        )
+        self.print_handout_action = self._action(
+            "Print handout…",
+            self.print_handout,
+            [QKeySequence.StandardKey.Print],
+            tip="Print this routine's handout",
+        )
         self.quit_action = self._action("Quit", self.close, ["Ctrl+Q"], tip="Close the app")
         self.full_screen_action = self._action(
             "Full screen", self.toggle_full_screen, [Qt.Key.Key_F11], tip="Fill the screen"
@@ -494,6 +564,10 @@ class MainWindow(QMainWindow):
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.export_handout_action, self.print_handout_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
         session = bar.addMenu("&Session")
         session.addActions(
             [
@@ -509,7 +583,7 @@ class MainWindow(QMainWindow):
         session.addSeparator()
         session.addActions([self.finish_action, self.reset_action])
         session.addSeparator()
-        session.addActions([self.choose_routine_action, self.quit_action])
+        session.addAction(self.choose_routine_action)
         safety = bar.addMenu("Sa&fety")
         safety.addAction(self.pain_action)
         safety.addSeparator()
@@ -517,6 +591,8 @@ class MainWindow(QMainWindow):
             [self.zone_rules_action, self.checklist_action, self.review_screening_action]
         )
         view = bar.addMenu("&View")
+        view.addActions([self.library_action, self.search_library_action])
+        view.addSeparator()
         view.addActions([self.full_screen_action, self.leave_full_screen_action])
         view.addSeparator()
         view.addActions(
@@ -623,6 +699,16 @@ class MainWindow(QMainWindow):
         if self.auto_advance_action.isChecked() != on:
             self.auto_advance_action.setChecked(on)
         self._settings.setValue(_KEY_AUTO_ADVANCE, on)
+
+    def _on_controller_zone_selected(self, zone_id: str) -> None:
+        # The first zone click builds the library, which then shows that zone's page and
+        # follows later clicks itself; a library the user has closed stays closed.
+        if zone_id and self._library_dock is None:
+            panel = self.library_dock().widget()
+            from massage_trainer.ui.library_view import LibraryPanel
+
+            if isinstance(panel, LibraryPanel):
+                panel.show_zone(zone_id)
 
     def _on_routine_editor_routines_changed(self, _routine_id: str) -> None:
         self.reload_library()
