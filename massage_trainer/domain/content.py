@@ -135,7 +135,7 @@ def read_json_file(path: Path) -> Any:
             f"{name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     except ValueError as exc:  # e.g. a number with thousands of digits
-        raise ContentError(f"{name}: not usable JSON ({exc})") from None
+        raise ContentError(f"{name}: not valid JSON ({exc})") from None
     if _depth(data) > MAX_JSON_DEPTH:
         raise ContentError(f"{name}: the JSON is nested more than {MAX_JSON_DEPTH} levels deep")
     return data

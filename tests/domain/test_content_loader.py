@@ -100,7 +100,7 @@ def test_a_valid_user_routine_loads_after_the_built_ins(tmp_path: Path) -> None:
         (b"[" * 5000 + b"]" * 5000, "nested"),
         (b'{"a":' * 40 + b"1" + b"}" * 40, "nested"),
         (b'{"schema_version": 7}', "newer version"),
-        (b'{"schema_version": ' + b"9" * 5000 + b"}", "not usable JSON"),
+        (b'{"schema_version": ' + b"9" * 5000 + b"}", "not valid JSON ("),
         (b'{"schema_version": 1, "id": "x"}', "field 'title'"),
     ],
 )
