@@ -305,6 +305,13 @@ def _range_text(low: float, high: float) -> str:
     return f"{low:g}–{high:g} cm/s"
 
 
+def _with_article(name: str) -> str:
+    """ "the spine", but "between the shoulder blades"."""
+    if name.split(" ", 1)[0] in ("between", "beside", "below", "above"):
+        return name
+    return f"the {name}"
+
+
 def zone_phrase(geometry: ZoneGeometry, zone_ids: Iterable[str]) -> str:
     """The zones in words, a left/right pair merged: "the spine", "the kidney area on both
     sides", "the neck and the floating ribs on the left"."""
@@ -319,15 +326,26 @@ def zone_phrase(geometry: ZoneGeometry, zone_ids: Iterable[str]) -> str:
         by_name.setdefault(name[:1].lower() + name[1:], set()).add(shape.side)
     parts = []
     for name, sides in by_name.items():
+        words = _with_article(name)
         if {"left", "right"} <= sides:
-            parts.append(f"the {name} on both sides")
+            parts.append(f"{words} on both sides")
         elif sides in ({"left"}, {"right"}):
-            parts.append(f"the {name} on the {next(iter(sides))}")
+            parts.append(f"{words} on the {next(iter(sides))}")
         else:
-            parts.append(f"the {name}")
+            parts.append(words)
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _zone_group_count(geometry: ZoneGeometry, zone_ids: Iterable[str]) -> int:
+    names = set()
+    for zone_id in zone_ids:
+        try:
+            names.add(geometry.shape(zone_id).name)
+        except KeyError:
+            names.add(zone_id)
+    return len(names)
 
 
 def pressure_level(pen_pressure: float) -> Pressure:
@@ -612,7 +630,11 @@ class _Accumulator:
         target_share = self.target_length / length if length > 0 else 0.0
         if self.count == 1 and self.current_zone in self.targets:
             target_share = 1.0
-        targets = zone_phrase(self.geometry, self.step.zones)
+        # Many zones make a long list; the diagram outlines them anyway.
+        if _zone_group_count(self.geometry, self.step.zones) <= 3:
+            targets = zone_phrase(self.geometry, self.step.zones)
+        else:
+            targets = "the zones outlined in blue"
         # The no-go share is charged above; here only the rest of the stroke off the zones.
         off_share = max(0.0, 1.0 - target_share - no_go_share)
         zone_penalty = max(0.0, off_share - OFF_TARGET_GRACE) * OFF_TARGET_PENALTY
