@@ -9,6 +9,7 @@ widgets never talk to each other.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShowEvent
@@ -48,6 +49,9 @@ from massage_trainer.ui.safety_flow import SafetyFlow
 from massage_trainer.ui.safety_view import DRY_RUN_TEXT
 from massage_trainer.ui.step_list import StepListView
 from massage_trainer.ui.timer_panel import TimerPanel
+
+if TYPE_CHECKING:
+    from massage_trainer.ui.practice import PracticeMode
 
 APP_TITLE = "Massage Trainer"
 DEFAULT_SIZE = (1440, 900)
@@ -139,6 +143,7 @@ class MainWindow(QMainWindow):
         self._routine_editor: QMainWindow | None = None
         self._presenter: QWidget | None = None
         self._library_dock: QDockWidget | None = None
+        self._practice: PracticeMode | None = None
         self._preferences = Preferences(self._settings, self)
         self._controller = SessionController(library, clock, self)
         # The history opens fast (no charts); a failure there never stops the session.
@@ -292,6 +297,32 @@ class MainWindow(QMainWindow):
         from massage_trainer.ui.handout import print_handout
 
         print_handout(self, self._controller.library, routine)
+
+    def set_practice_mode(self, on: bool) -> None:
+        """Trace strokes on the diagram for feedback (on), or use it as usual (off).
+
+        Practice mode is built the first time it is switched on, not at start-up.
+        """
+        if self._practice is None:
+            if not on:
+                return
+            from massage_trainer.ui.practice import PracticeMode
+
+            self._practice = PracticeMode(
+                self,
+                self.diagram,
+                self._controller,
+                preferences=self._preferences,
+                recorder=self._history_recorder,
+            )
+        if not self._practice.set_active(on) and self.practice_action.isChecked():
+            self.practice_action.setChecked(False)
+
+    def show_zone_quiz(self) -> None:
+        """Open the zone quiz (its module loads on first use)."""
+        from massage_trainer.ui.quiz import show_zone_quiz
+
+        show_zone_quiz(self, self._controller.library, self._preferences)
 
     def show_routine_editor(self) -> None:
         """Open the routine editor (its module loads on first use, not at start-up)."""
@@ -561,6 +592,19 @@ class MainWindow(QMainWindow):
             flow.review_screening,
             tip="The last answers to the health questions",
         )
+        self.practice_action = self._action(
+            "Practice mode",
+            self.set_practice_mode,
+            [Qt.Key.Key_T],
+            tip="Trace the step's stroke on the diagram (mouse, touch or pen) and get a score",
+            checkable=True,
+        )
+        self.zone_quiz_action = self._action(
+            "Zone quiz…",
+            self.show_zone_quiz,
+            ["Ctrl+Shift+Q"],
+            tip="Questions on where to work, where never to press and how hard",
+        )
 
     def _create_menus(self) -> None:
         bar = self.menuBar()
@@ -598,6 +642,8 @@ class MainWindow(QMainWindow):
         view.addActions(
             [self.reduced_motion_action, self.chime_action, self.speech_action, self.flash_action]
         )
+        practice = bar.addMenu("&Practice")
+        practice.addActions([self.practice_action, self.zone_quiz_action])
         instructor = bar.addMenu("&Instructor")
         instructor.addActions(
             [self.routine_editor_action, self.presenter_action, self.presenter_screen_action]
@@ -804,5 +850,7 @@ class MainWindow(QMainWindow):
             self._presenter.close()
         self.save_settings()
         self._controller.pause()
+        if self._practice is not None:
+            self._practice.set_active(False)  # records the step's practice score
         self._history_recorder.close_session()
         super().closeEvent(event)
