@@ -909,7 +909,8 @@ class PracticeOverlay(QWidget):
         try:
             record = recorder.record_score
             parameters = inspect.signature(record).parameters
-            if "step_index" in parameters:
+            takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+            if "step_index" in parameters or takes_any:
                 record(
                     result.technique_id, result.score, step_index=result.step_index, detail=detail
                 )

@@ -370,7 +370,7 @@ def test_a_step_sums_up_its_strokes(
     assert result.lifts == 1
     assert result.step_index == 0
     assert result.technique_id == effleurage.id
-    assert result.score == round((good.score + spine.score) / 2) - 3
+    assert result.score == round((good.score + spine.score) / 2 - 3)
     words = " | ".join(reason.text for reason in result.reasons)
     assert "1 of 2 strokes went onto the spine" in words
     assert "lifted once between strokes" in words

@@ -1,0 +1,251 @@
+"""The zone quiz window: played through by keyboard and by clicks on the diagram."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication
+
+from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.history import HistoryStore
+from massage_trainer.domain.quiz import Question, QuestionKind
+from massage_trainer.domain.session import FakeClock
+from massage_trainer.domain.zone_geometry import ZoneGeometry
+from massage_trainer.ui.diagram import BackDiagramView
+from massage_trainer.ui.main_window import MainWindow
+from massage_trainer.ui.preferences import Preferences
+from massage_trainer.ui.quiz import ZoneQuizDialog
+from massage_trainer.ui.zone_shapes import load_back_shapes
+
+
+@pytest.fixture
+def preferences(tmp_path: Path) -> Preferences:
+    return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+def make_dialog(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences, seed: int
+) -> ZoneQuizDialog:
+    dialog = ZoneQuizDialog(library, preferences, rng=random.Random(seed))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # Its keys are window shortcuts: they work once the quiz is the active window.
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    return dialog
+
+
+@pytest.fixture
+def geometry(library: ContentLibrary) -> ZoneGeometry:
+    return ZoneGeometry.from_diagram(load_back_shapes().diagram, library.zones)
+
+
+def right_key(question: Question) -> str:
+    """The key a learner who knows the answer presses."""
+    if question.answered_on_diagram:
+        number = next(i for i, z in enumerate(question.candidates, 1) if z in question.correct)
+        return str(number)
+    if question.kind is QuestionKind.MAY_USE:
+        return "Y" if "yes" in question.correct else "N"
+    number = next(i for i, c in enumerate(question.choices, 1) if c.key in question.correct)
+    return str(number)
+
+
+def wrong_key(question: Question) -> str:
+    if question.answered_on_diagram:
+        number = next(i for i, z in enumerate(question.candidates, 1) if z not in question.correct)
+        return str(number)
+    if question.kind is QuestionKind.MAY_USE:
+        return "N" if "yes" in question.correct else "Y"
+    number = next(i for i, c in enumerate(question.choices, 1) if c.key not in question.correct)
+    return str(number)
+
+
+def press(qtbot: Any, dialog: ZoneQuizDialog, key: str) -> None:
+    widget = QApplication.focusWidget() or dialog
+    if key == "Enter":
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+    else:
+        qtbot.keyClick(widget, key)
+
+
+def test_the_quiz_played_by_keyboard_ends_with_a_score(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> None:
+    dialog = make_dialog(qtbot, library, preferences, seed=11)
+    kinds = set()
+    wrong_given = 0
+    number = 0
+    while (question := dialog.current_question()) is not None:
+        kinds.add(question.kind)
+        assert dialog.progress_label.text().startswith(f"Question {number + 1} of 8")
+        assert dialog.prompt_label.text() == question.prompt
+        # Every third answer is wrong on purpose.
+        key = wrong_key(question) if number % 3 == 2 else right_key(question)
+        wrong_given += number % 3 == 2
+        press(qtbot, dialog, key)
+        result = dialog.last_result()
+        assert result is not None
+        assert result.correct is (number % 3 != 2)
+        shown = dialog.feedback_label.accessibleDescription()
+        assert shown.startswith(result.verdict)
+        assert question.explanation in shown
+        press(qtbot, dialog, "Enter")
+        number += 1
+    assert kinds == set(QuestionKind)
+    assert number == 8
+    assert dialog.quiz.score == 8 - wrong_given
+    assert dialog.prompt_label.text() == f"Your score: {8 - wrong_given} of 8"
+    assert dialog.detail_label.text().startswith(f"{8 - wrong_given} of 8 right.")
+    assert dialog.again_button.isVisible()
+    assert not dialog.next_button.isVisible()
+    dialog.again_button.click()
+    assert dialog.current_question() is not None
+    assert dialog.quiz.score == 0
+
+
+def test_enter_waits_for_an_answer_and_wrong_kinds_of_key_do_nothing(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> None:
+    dialog = make_dialog(qtbot, library, preferences, seed=11)
+    first = dialog.current_question()
+    assert first is not None
+    press(qtbot, dialog, "Enter")
+    assert dialog.current_question() is first
+    if first.choices and first.kind is not QuestionKind.MAY_USE:
+        press(qtbot, dialog, "Y")
+        assert dialog.last_result() is None
+
+
+def find_zone_dialog(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> tuple[ZoneQuizDialog, Question]:
+    for seed in range(50):
+        dialog = make_dialog(qtbot, library, preferences, seed)
+        question = dialog.current_question()
+        assert question is not None
+        if question.answered_on_diagram:
+            return dialog, question
+        dialog.close()
+    raise AssertionError("no quiz opened with a 'click the zone' question")
+
+
+def test_a_zone_is_found_by_clicking_the_diagram(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences, geometry: ZoneGeometry
+) -> None:
+    dialog, question = find_zone_dialog(qtbot, library, preferences)
+    view = dialog.view
+    assert isinstance(view, BackDiagramView)
+    assert view.highlighted_zones() == ()  # the answer is not shown before it is given
+    assert len(dialog.marked_spots()) == 4
+    zone_id = sorted(question.correct)[0]
+    point = view.map_from_diagram(QPointF(*geometry.interior_point(zone_id))).toPoint()
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point)
+    result = dialog.last_result()
+    assert result is not None
+    assert result.correct
+    assert set(view.highlighted_zones()) == set(question.correct)
+    assert dialog.marked_spots() == []
+
+
+def test_a_click_on_the_wrong_zone_says_which_it_was(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences, geometry: ZoneGeometry
+) -> None:
+    dialog, question = find_zone_dialog(qtbot, library, preferences)
+    view = dialog.view
+    assert isinstance(view, BackDiagramView)
+    wrong = next(z for z in ("spine", "hips", "neck") if z not in question.correct)
+    point = view.map_from_diagram(QPointF(*geometry.interior_point(wrong))).toPoint()
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point)
+    result = dialog.last_result()
+    assert result is not None
+    assert not result.correct
+    assert dialog.quiz.zone_names[wrong] in result.verdict
+
+
+def test_a_click_beside_the_body_is_no_zone(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> None:
+    dialog, _question = find_zone_dialog(qtbot, library, preferences)
+    view = dialog.view
+    assert isinstance(view, BackDiagramView)
+    qtbot.mouseClick(
+        view, Qt.MouseButton.LeftButton, pos=view.map_from_diagram(QPointF(20, 500)).toPoint()
+    )
+    result = dialog.last_result()
+    assert result is not None
+    assert result.verdict.startswith("That was no zone.")
+
+
+def test_hover_tips_do_not_give_the_answer_away(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> None:
+    dialog, question = find_zone_dialog(qtbot, library, preferences)
+    view = dialog.view
+    spot = view.rect().center()
+    tip = QHelpEvent(QEvent.Type.ToolTip, spot, view.mapToGlobal(spot))
+    assert dialog.eventFilter(view, tip)  # held back
+    dialog.choose(1)
+    tip = QHelpEvent(QEvent.Type.ToolTip, spot, view.mapToGlobal(spot))
+    assert not dialog.eventFilter(view, tip)  # answered: the tips may help now
+
+
+def test_a_question_about_a_zone_highlights_it(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> None:
+    for seed in range(50):
+        dialog = make_dialog(qtbot, library, preferences, seed)
+        question = dialog.current_question()
+        assert question is not None
+        if question.zone_id is not None:
+            break
+        dialog.close()
+    else:
+        raise AssertionError("no quiz opened with a zone question")
+    view = dialog.view
+    assert isinstance(view, BackDiagramView)
+    assert view.highlighted_zones() == (question.zone_id,)
+    assert question.detail in dialog.detail_label.text()
+
+
+def test_the_main_window_opens_the_quiz_with_its_keys(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(
+        library,
+        clock=fake_clock,
+        settings=settings,
+        speech_engine="mock",
+        history=HistoryStore(tmp_path / "history.sqlite3"),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    assert window.zone_quiz_action.shortcuts()[0].toString() == "Ctrl+Shift+Q"
+    qtbot.keyClick(
+        window.step_list,
+        Qt.Key.Key_Q,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialogs = window.findChildren(ZoneQuizDialog)
+    assert len(dialogs) == 1
+    assert dialogs[0].isVisible()
+    assert dialogs[0].current_question() is not None
+    dialogs[0].close()
+
+
+def test_numbered_spots_lie_on_their_zones(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences, geometry: ZoneGeometry
+) -> None:
+    dialog, question = find_zone_dialog(qtbot, library, preferences)
+    for spot, zone_id in zip(dialog.marked_spots(), question.candidates, strict=True):
+        assert geometry.zone_at(spot.x(), spot.y()) == zone_id
