@@ -673,7 +673,7 @@ class _Accumulator:
                 FeedbackReason(
                     "speed",
                     f"Rushing: {times_words(ratio)} as fast as {pace} "
-                    f"({speed:.0f} cm/s; aim for {_range_text(low, high)})",
+                    f"({speed:.1f} cm/s; aim for {_range_text(low, high)})",
                     False,
                     min(RUSHING_PENALTY, RUSHING_PENALTY * (ratio - 1.0)),
                 )

@@ -780,32 +780,37 @@ class PracticeOverlay(QWidget):
         font.setPixelSize(round(px))
         bold = QFont(font)
         bold.setBold(True)
-        metrics = QFontMetricsF(bold)
         padding = px * 0.5
-        # Top left, under the diagram's side label, and narrow enough to leave the body
-        # in view.
-        max_width = max(150.0, self.width() * 0.36) - 2 * padding
-        heights = []
-        for text, _kind in lines:
-            box = metrics.boundingRect(
-                QRectF(0, 0, max_width, 1000), int(Qt.TextFlag.TextWordWrap), text
-            )
-            heights.append(box.height())
-        width = min(max_width, max(metrics.horizontalAdvance(text) for text, _ in lines) + 2)
-        top = 8 + px * 2.6
-        labels = getattr(self._diagram, "side_labels", None)
-        if callable(labels):
-            # Under the diagram's "Receiver's left" label, which it must not hide.
-            rects = [r for r in labels().values() if isinstance(r, QRectF)]
-            if rects:
-                top = min(rects, key=lambda r: r.left()).bottom() + px * 0.8
-        box = QRectF(8, top, width + 2 * padding, sum(heights) + 2 * padding)
+        # Bottom left, beside the hips: the drawing leaves that corner empty, and the side
+        # labels and the head stay in view. A quarter of the way into the drawing is where
+        # the body begins at hip height.
+        rect = self._drawing_rect()
+        free = rect.left() + rect.width() * 0.26 - 8
+        max_width = max(150.0, min(self.width() * 0.4, free)) - 2 * padding
+        fonts = [bold if kind == "bad" else font for _text, kind in lines]
+        width = min(
+            max_width,
+            max(
+                QFontMetricsF(f).horizontalAdvance(text) + 2
+                for f, (text, _) in zip(fonts, lines, strict=True)
+            ),
+        )
+        heights = [
+            QFontMetricsF(f)
+            .boundingRect(QRectF(0, 0, width, 1000), int(Qt.TextFlag.TextWordWrap), text)
+            .height()
+            for f, (text, _) in zip(fonts, lines, strict=True)
+        ]
+        height = sum(heights) + 2 * padding
+        bottom = rect.top() + rect.height() * 0.87
+        top = max(8.0, min(bottom, self.height() - 8.0) - height)
+        box = QRectF(8, top, width + 2 * padding, height)
         painter.setPen(QPen(QColor(0, 0, 0, 90), 1))
         painter.setBrush(HUD_BACKGROUND)
         painter.drawRoundedRect(box, 6, 6)
         y = box.top() + padding
-        for (text, kind), height in zip(lines, heights, strict=True):
-            painter.setFont(bold if kind == "bad" else font)
+        for (text, kind), height, line_font in zip(lines, heights, fonts, strict=True):
+            painter.setFont(line_font)
             painter.setPen({"bad": HUD_BAD, "good": HUD_GOOD}.get(kind, HUD_TEXT))
             painter.drawText(
                 QRectF(box.left() + padding, y, width, height),
@@ -828,6 +833,15 @@ class PracticeOverlay(QWidget):
             unit.x() - origin.x(), 0, 0, unit.y() - origin.y(), origin.x(), origin.y()
         )
 
+    def _drawing_rect(self) -> QRectF:
+        """Where the diagram's drawing lies in the widget (the whole widget if unknown)."""
+        rect = getattr(self._diagram, "diagram_rect", None)
+        if callable(rect):
+            found = rect()
+            if isinstance(found, QRectF) and not found.isEmpty():
+                return found
+        return QRectF(self.rect())
+
     def _scale(self) -> float:
         return self._transform().m11()
 
@@ -840,7 +854,15 @@ class PracticeOverlay(QWidget):
         self.update(
             QRectF(a, b).normalized().adjusted(-margin, -margin, margin, margin).toAlignedRect()
         )
-        self.update(0, 0, self.width(), max(1, round(self.height() * 0.3)))
+        rect = self._drawing_rect()
+        self.update(
+            QRectF(
+                0,
+                rect.top() + rect.height() * 0.4,
+                rect.left() + rect.width() * 0.3 + 8,
+                rect.height() * 0.6,
+            ).toAlignedRect()
+        )
 
     def _set_input_label(self, text: str) -> None:
         if text != self._input_label:
@@ -1020,7 +1042,7 @@ class PracticeFeedbackPanel(QWidget):
         self._on_overlay_practice_step_changed(overlay.practice_step())
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
-        return QSize(720, 200)
+        return QSize(720, 190)
 
     def reasons_text(self) -> str:
         """The reasons as plain text, one a line (for tests and screen readers)."""
@@ -1120,6 +1142,7 @@ class PracticeMode(QObject):
         )
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
+        self._shown_once = False
 
     @property
     def available(self) -> bool:
@@ -1129,7 +1152,14 @@ class PracticeMode(QObject):
         """Switch practice mode; False when it cannot work here (no diagram)."""
         self.overlay.set_active(on)
         active = self.overlay.is_active()
+        first_time = active and not self._shown_once
         self.dock.setVisible(active)
+        if first_time:
+            self._shown_once = True
+            # Only as tall as the feedback needs: the diagram keeps the room.
+            self._window.resizeDocks(
+                [self.dock], [self.panel.sizeHint().height()], Qt.Orientation.Vertical
+            )
         if on and not active:
             self._window.statusBar().showMessage(
                 "Practice mode needs the back diagram, which could not be loaded.", 15000

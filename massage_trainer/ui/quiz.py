@@ -414,6 +414,7 @@ class ZoneQuizDialog(QDialog):
         self.detail_label.setVisible(bool(question.detail))
         self.feedback_label.setText("")
         self.feedback_label.setAccessibleDescription("")
+        self.zone_source.select_zone("")
         self._highlight((question.zone_id,) if question.zone_id else None)
         if question.answered_on_diagram and self._geometry is not None:
             spots = [
@@ -462,6 +463,9 @@ class ZoneQuizDialog(QDialog):
         if question.answered_on_diagram:
             self._markers.set_spots([])
             self._highlight(tuple(sorted(question.correct, key=self._zone_order)))
+            # The zone clicked gets the selection outline, beside the right one highlighted.
+            if not result.correct and result.answer in self._library.zones:
+                self.zone_source.select_zone(result.answer)
         self.progress_label.setText(
             f"Question {self.quiz.index + 1} of {self.quiz.total}   ·   "
             f"{self.quiz.score} right so far"
@@ -477,6 +481,7 @@ class ZoneQuizDialog(QDialog):
     def _show_score(self) -> None:
         quiz = self.quiz
         self._markers.set_spots([])
+        self.zone_source.select_zone("")
         self._highlight(None)
         self.progress_label.setText("The end")
         self.prompt_label.setText(f"Your score: {quiz.score} of {quiz.total}")
