@@ -19,8 +19,9 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+from typing import cast
 
 from PySide6.QtCore import (
     QElapsedTimer,
@@ -41,6 +42,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QHelpEvent,
     QHideEvent,
+    QImage,
     QLinearGradient,
     QMouseEvent,
     QPainter,
@@ -51,6 +53,7 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
     QRadialGradient,
+    QRegion,
     QResizeEvent,
     QShowEvent,
     QTransform,
@@ -69,8 +72,10 @@ from massage_trainer.ui.controller import SessionController, short_zone_name
 from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.zone_shapes import BackShapes, load_back_shapes
 
-ANIMATION_INTERVAL_MS = 50
-"""20 frames a second at most: smooth enough for a slow stroke, cheap on the CPU."""
+ANIMATION_INTERVAL_MS = 100
+"""10 frames a second: enough for slow hand movements, and each frame repaints only the
+small areas the moving marks leave and enter, so a running session stays light on the
+CPU."""
 
 # -- colours ---------------------------------------------------------------------------
 
@@ -131,6 +136,10 @@ class Movement(Enum):
     RINGS = "rings"
     STRIP = "strip"
     HANDS = "hands"
+
+
+_TRACK_MOVEMENTS = (Movement.GLIDE, Movement.SWEEP, Movement.STRIP)
+"""Movements whose marks travel along a path (the others stay on the spot)."""
 
 
 def movement_for(technique: Technique, direction: Direction | None = None) -> Movement:
@@ -243,6 +252,11 @@ class _Mark:
     size: float
     """A size in diagram units that suits the patch (radius of circles, rings, …)."""
     side: int
+    shape: QPainterPath | None = None
+    """A drawn shape kept between frames (the resting hands)."""
+    samples: list[list[tuple[float, float]]] = field(default_factory=list)
+    lengths: list[float] = field(default_factory=list)
+    """Evenly spaced points along each track, worked out on first use."""
     sequential: bool = False
     """The tracks are one movement in turn (up the back, then down the side), not
     strokes side by side."""
@@ -276,7 +290,6 @@ class BackDiagramView(QWidget):
         self._zones: dict[str, Zone] = {}  # zone id -> zone, for zones with a shape
         self._zone_paths: dict[str, QPainterPath] = {}  # zone id -> path
         self._zone_boxes: dict[str, QRectF] = {}
-        self._hit_order: list[str] = []
         self._focus: tuple[str, ...] = ()
         self._emphasis: tuple[str, ...] = ()
         self._technique: Technique | None = None
@@ -288,6 +301,15 @@ class BackDiagramView(QWidget):
         self._static: QPixmap | None = None
         self._static_dirty = True
         self._static_renders = 0
+        self._static_key: tuple[int, int, float] = (-1, -1, 0.0)
+        self._pattern_tiles: dict[tuple[str, int, int], QPixmap] = {}
+        self._layout_key: tuple[int, int] = (-1, -1)
+        self._hit_list: list[tuple[str, QRectF, QPainterPath]] = []
+        self._to_diagram = QTransform()
+        self._to_widget = QTransform()
+        self._frame_parts: dict[int, list[tuple[list[QPointF], QPointF, float]]] = {}
+        self._sprites: dict[tuple[str, int, int, int, int], QPixmap] = {}
+        self._frame_parts_time = -1.0
         self._side_label_rects: dict[str, QRectF] = {}
         self._scale = 1.0
         self._diagram_rect = QRectF()
@@ -304,6 +326,9 @@ class BackDiagramView(QWidget):
         self._animation.setTimerType(Qt.TimerType.CoarseTimer)
         self._animation.timeout.connect(self._on_animation_timeout)
         self._animation_clock = QElapsedTimer()
+        self._frame_seconds = 0.0
+        self._last_frame_rects: list[QRect] = []
+        self._spot_region: QRegion | None = None
 
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -346,9 +371,10 @@ class BackDiagramView(QWidget):
     def zone_at(self, point: QPointF | QPoint) -> str | None:
         """The zone under a point in widget coordinates (no-go zones win), or None."""
         self._ensure_layout()
-        p = self.map_to_diagram(QPointF(point))
-        for zone_id in self._hit_order:
-            if self._zone_boxes[zone_id].contains(p) and self._zone_paths[zone_id].contains(p):
+        p = self._to_diagram.map(QPointF(point))
+        # The box test first: it rules out most zones for a fraction of the cost.
+        for zone_id, box, path in self._hit_list:
+            if box.contains(p) and path.contains(p):
                 return zone_id
         return None
 
@@ -439,7 +465,7 @@ class BackDiagramView(QWidget):
             shapes.extend(QPainterPath(track) for track in mark.tracks)
             for point in mark.points:
                 if self._movement is Movement.HANDS:
-                    shapes.append(_hand_path(point, mark.size, mirrored=mark.side < 0))
+                    shapes.append(_hand_path(point, mark.size, mirrored=mark.side < 0))  # noqa: SIM114
                 else:
                     circle = QPainterPath()
                     circle.addEllipse(point, mark.size, mark.size)
@@ -465,6 +491,7 @@ class BackDiagramView(QWidget):
         finally:
             painter.end()
         self._static = pixmap
+        self._static_key = (size.width(), size.height(), ratio)
         self._static_dirty = False
 
     # -- controller and preferences ---------------------------------------------------
@@ -542,9 +569,31 @@ class BackDiagramView(QWidget):
         self._update_animation()
 
     def _on_animation_timeout(self) -> None:
-        if not self.isVisible() or self.visibleRegion().isEmpty():
+        if not self.isVisible():
             return
-        self.update(self._motion_update_rect())
+        self._frame_seconds = self._animation_clock.elapsed() / 1000.0
+        if self._movement in _TRACK_MOVEMENTS:
+            # Repaint only where the moving parts were and where they are now.
+            transform = self._to_widget
+            current = [
+                transform.mapRect(rect).toAlignedRect()
+                for rect in self._moving_rects(self._frame_seconds)
+            ]
+            region = QRegion()
+            for rect in (*self._last_frame_rects, *current):
+                region = region.united(rect)
+            self._last_frame_rects = current
+        else:
+            # Circles, taps, rings and zigzags move on the spot: the same area each time.
+            if self._spot_region is None:
+                transform = self._to_widget
+                self._spot_region = QRegion()
+                for spot in self._moving_rects(self._frame_seconds):
+                    self._spot_region = self._spot_region.united(
+                        transform.mapRect(spot).toAlignedRect()
+                    )
+            region = self._spot_region
+        self.update(region)
 
     # -- Qt events --------------------------------------------------------------------
 
@@ -562,6 +611,7 @@ class BackDiagramView(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self._layout_key = (-1, -1)  # type sizes follow the font
             self._invalidate()
         super().changeEvent(event)
 
@@ -609,39 +659,39 @@ class BackDiagramView(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         ratio = self.devicePixelRatioF()
-        if (
-            self._static is None
-            or self._static_dirty
-            or self._static.devicePixelRatio() != ratio
-            or self._static.size()
-            != QSize(
-                max(1, math.ceil(self.width() * ratio)), max(1, math.ceil(self.height() * ratio))
-            )
-        ):
+        if self._static_dirty or self._static_key != (self.width(), self.height(), ratio):
             self.render_static_layers()
         assert self._static is not None
         painter = QPainter(self)
         try:
-            area = event.rect()
-            source = QRectF(
-                area.x() * ratio, area.y() * ratio, area.width() * ratio, area.height() * ratio
-            )
-            painter.drawPixmap(QRectF(area), self._static, source)
+            # Blit each piece of the update region on its own, in whole device pixels:
+            # the plain copy path, far cheaper than one clipped or scaled blit.
+            # (PySide iterates a QRegion's rectangles; its stubs do not say so.)
+            for area in cast("Iterable[QRect]", event.region()):
+                source = QRect(
+                    math.floor(area.x() * ratio),
+                    math.floor(area.y() * ratio),
+                    math.ceil(area.width() * ratio) + 1,
+                    math.ceil(area.height() * ratio) + 1,
+                )
+                painter.drawPixmap(area.topLeft(), self._static, source)
             if self._shapes is None:
                 return
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            painter.setClipRect(area)
-            painter.setTransform(self._diagram_transform())
-            self._paint_outlines(painter)
-            if self.is_animating():
-                self._paint_motion(painter, self._animation_clock.elapsed() / 1000.0)
-            if self.hasFocus():
+            if self._hovered or self._selected:
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                painter.setTransform(self._diagram_transform())
+                self._paint_outlines(painter)
                 painter.resetTransform()
-                pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
-                pen.setStyle(Qt.PenStyle.DotLine)
-                painter.setPen(pen)
+            if self.is_animating():
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                self._paint_motion(painter, self._frame_seconds)
+            if self.hasFocus():
+                # A plain frame: an antialiased dotted one costs milliseconds per paint.
+                painter.resetTransform()
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
+                painter.drawRect(self.rect().adjusted(1, 1, -1, -1))
         finally:
             painter.end()
 
@@ -659,6 +709,7 @@ class BackDiagramView(QWidget):
         self._zones = {}
         self._zone_paths = {}
         self._zone_boxes = {}
+        self._hit_list = []
         if self._shapes is None:
             return
         for zone in self._controller.library.zones.values():
@@ -669,13 +720,16 @@ class BackDiagramView(QWidget):
                 self._zone_boxes[zone.id] = path.boundingRect()
         # No-go zones win where zones overlap, then caution; smaller zones before the
         # larger ones they may sit in.
-        self._hit_order = sorted(
+        hit_order = sorted(
             self._zone_paths,
             key=lambda zone_id: (
                 _TIER_ORDER[self._zones[zone_id].tier],
                 self._zone_boxes[zone_id].width() * self._zone_boxes[zone_id].height(),
             ),
         )
+        self._hit_list = [
+            (zone_id, self._zone_boxes[zone_id], self._zone_paths[zone_id]) for zone_id in hit_order
+        ]
 
     def _focus_direction(self) -> Direction | None:
         controller = self._controller
@@ -695,8 +749,10 @@ class BackDiagramView(QWidget):
         return self._technique.direction if self._technique is not None else None
 
     def _animation_wanted(self) -> bool:
+        # Resting hands keep still: nothing to animate, so no timer.
         return (
-            self._running
+            self._movement is not Movement.HANDS
+            and self._running
             and not self._preferences.reduced_motion
             and self.isVisible()
             and bool(self._marks)
@@ -706,11 +762,14 @@ class BackDiagramView(QWidget):
         wanted = self._animation_wanted()
         if wanted and not self._animation.isActive():
             self._animation_clock.start()
+            self._frame_seconds = 0.0
+            self._last_frame_rects = []
             self._animation.start()
-            self.update(self._motion_update_rect())
+            # The cached layer swaps its still marks for the faint guides.
+            self._invalidate()
         elif not wanted and self._animation.isActive():
             self._animation.stop()
-            self.update(self._motion_update_rect())
+            self._invalidate()
 
     def _invalidate(self) -> None:
         self._static_dirty = True
@@ -723,17 +782,6 @@ class BackDiagramView(QWidget):
         self._ensure_layout()
         rect = self._diagram_transform().mapRect(box).adjusted(-6, -6, 6, 6)
         self.update(rect.toAlignedRect())
-
-    def _motion_update_rect(self) -> QRect:
-        if self._motion_box.isNull():
-            return QRect()
-        self._ensure_layout()
-        return (
-            self._diagram_transform()
-            .mapRect(self._motion_box)
-            .adjusted(-8, -8, 8, 8)
-            .toAlignedRect()
-        )
 
     def _update_description(self) -> None:
         parts = [
@@ -761,11 +809,13 @@ class BackDiagramView(QWidget):
         return self._shapes.view_box
 
     def _ensure_layout(self) -> None:
-        if self._static_dirty or self._diagram_rect.isNull():
+        if (self.width(), self.height()) != self._layout_key:
             self._layout()
 
     def _layout(self) -> None:
         """Fit the view box above the legend, aspect kept and centred."""
+        self._layout_key = (self.width(), self.height())
+        self._spot_region = None
         view = self._view_box()
         width, height = float(max(1, self.width())), float(max(1, self.height()))
         margin = 6.0
@@ -798,6 +848,8 @@ class BackDiagramView(QWidget):
             size_h,
         )
         self._legend_top = self._diagram_rect.bottom() + margin * 0.5
+        self._to_widget = self._diagram_transform()
+        self._to_diagram, _ = self._to_widget.inverted()
         self._layout_side_labels()
 
     def _diagram_transform(self) -> QTransform:
@@ -843,7 +895,9 @@ class BackDiagramView(QWidget):
         self._paint_zones(painter)
         self._paint_anatomy(painter)
         self._paint_focus_outlines(painter)
-        if not self._animation_wanted():
+        if self._animation_wanted():
+            self._paint_motion_guides(painter)
+        else:
             self._paint_motion(painter, None)
         painter.restore()
         self._paint_side_labels(painter)
@@ -924,40 +978,33 @@ class BackDiagramView(QWidget):
             painter.setPen(pen)
             painter.drawPath(path)
         for path, colour in hatch:
-            self._paint_hatching(painter, path, colour)
+            self._paint_pattern(painter, path, "hatch", colour, self._scale)
         for path, colour in dots:
-            self._paint_dots(painter, path, colour)
+            self._paint_pattern(painter, path, "dots", colour, self._scale)
 
-    def _paint_hatching(self, painter: QPainter, path: QPainterPath, colour: QColor) -> None:
-        painter.save()
-        painter.setClipPath(path, Qt.ClipOperation.IntersectClip)
-        painter.setPen(QPen(colour, self._px(1.3)))
-        step = max(self._px(6.5), 3.0)
-        box = path.boundingRect()
-        x = box.left() - box.height()
-        while x < box.right():
-            painter.drawLine(QLineF(x, box.bottom(), x + box.height(), box.top()))
-            x += step
-        painter.restore()
+    def _pattern_brush(self, kind: str, colour: QColor, scale: float) -> QBrush:
+        """A hatched or dotted brush whose lines are a fixed size on screen.
 
-    def _paint_dots(self, painter: QPainter, path: QPainterPath, colour: QColor) -> None:
-        painter.save()
-        painter.setClipPath(path, Qt.ClipOperation.IntersectClip)
+        The tile is drawn once in device pixels and cached; filling a zone with it is one
+        raster operation (clipping and drawing each line would cost far more). ``scale``
+        is the painter's world scale, undone by the brush transform.
+        """
+        ratio = self.devicePixelRatioF()
+        key = (kind, colour.rgba(), round(ratio * 100))
+        tile = self._pattern_tiles.get(key)
+        if tile is None:
+            tile = _pattern_tile(kind, colour, ratio)
+            self._pattern_tiles[key] = tile
+        brush = QBrush(tile)
+        brush.setTransform(QTransform.fromScale(1 / (scale * ratio), 1 / (scale * ratio)))
+        return brush
+
+    def _paint_pattern(
+        self, painter: QPainter, path: QPainterPath, kind: str, colour: QColor, scale: float
+    ) -> None:
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        step = max(self._px(7.5), 4.0)
-        radius = max(self._px(1.4), 0.8)
-        box = path.boundingRect()
-        row = 0
-        y = box.top() + step / 3
-        while y < box.bottom() + step:
-            x = box.left() + (step / 2 if row % 2 else 0.0)
-            while x < box.right() + step:
-                painter.drawEllipse(QPointF(x, y), radius, radius)
-                x += step
-            y += step * 0.87
-            row += 1
-        painter.restore()
+        painter.setBrush(self._pattern_brush(kind, colour, scale))
+        painter.drawPath(path)
 
     def _paint_anatomy(self, painter: QPainter) -> None:
         assert self._shapes is not None
@@ -1088,9 +1135,6 @@ class BackDiagramView(QWidget):
         path = QPainterPath()
         path.addRoundedRect(box, 3, 3)
         painter.save()
-        scale = self._scale
-        # The swatch patterns are drawn in widget pixels: pretend the scale is 1.
-        self._scale = 1.0
         try:
             if kind == "focus":
                 painter.setBrush(QColor(SAFE.red(), SAFE.green(), SAFE.blue(), 150))
@@ -1104,14 +1148,13 @@ class BackDiagramView(QWidget):
                 painter.setBrush(QColor(CAUTION.red(), CAUTION.green(), CAUTION.blue(), 95))
                 painter.setPen(QPen(CAUTION_MARK, 1.2))
                 painter.drawPath(path)
-                self._paint_dots(painter, path, CAUTION_MARK)
+                self._paint_pattern(painter, path, "dots", CAUTION_MARK, 1.0)
             else:
                 painter.setBrush(QColor(NO_GO.red(), NO_GO.green(), NO_GO.blue(), 105))
                 painter.setPen(QPen(NO_GO_MARK, 1.2))
                 painter.drawPath(path)
-                self._paint_hatching(painter, path, NO_GO_MARK)
+                self._paint_pattern(painter, path, "hatch", NO_GO_MARK, 1.0)
         finally:
-            self._scale = scale
             painter.restore()
 
     # -- movement marks ---------------------------------------------------------------
@@ -1119,6 +1162,7 @@ class BackDiagramView(QWidget):
     def _rebuild_motion(self) -> None:
         """Work out the movement marks for the focus zones and technique (diagram units)."""
         self._marks = []
+        self._spot_region = None
         self._motion_box = QRectF()
         technique = self._technique
         focus = self.highlighted_zones()
@@ -1493,26 +1537,151 @@ class BackDiagramView(QWidget):
         return halo, pen
 
     def _paint_motion(self, painter: QPainter, seconds: float | None) -> None:
-        """The movement marks; ``seconds`` is the animation time, None for still marks."""
+        """The movement marks: still ones when ``seconds`` is None (painter in diagram
+        units), else the moving parts of the animation at that time (painter in widget
+        pixels; their faint guides are in the cached layer)."""
         if not self._marks or self._movement is None:
+            return
+        if seconds is not None:
+            self._paint_moving(painter, seconds)
             return
         painter.save()
         painter.setBrush(Qt.BrushStyle.NoBrush)
         movement = self._movement
         for mark in self._marks:
-            if movement in (Movement.GLIDE, Movement.SWEEP, Movement.STRIP):
-                self._paint_tracks(painter, mark, movement, seconds)
+            if movement in _TRACK_MOVEMENTS:
+                self._paint_tracks(painter, mark, movement)
             elif movement is Movement.CIRCLES:
-                self._paint_circles(painter, mark, seconds)
+                self._paint_circles(painter, mark)
             elif movement is Movement.TAPS:
-                self._paint_taps(painter, mark, seconds)
+                self._paint_taps(painter, mark)
             elif movement is Movement.ZIGZAG:
-                self._paint_zigzag(painter, mark, seconds)
+                self._paint_zigzag(painter, mark, None)
             elif movement is Movement.RINGS:
-                self._paint_rings(painter, mark, seconds)
+                self._paint_rings(painter, mark)
             else:
-                self._paint_hand(painter, mark, seconds)
+                self._paint_hand(painter, mark, None)
         painter.restore()
+
+    def _paint_moving(self, painter: QPainter, seconds: float) -> None:
+        """One animation frame. Almost everything is blitted from small cached sprites
+        at whole pixels: far cheaper than drawing antialiased shapes each frame."""
+        to_widget = self._to_widget
+        movement = self._movement
+        scale = self._scale
+        blit = self._blit
+        for mark in self._marks:
+            if movement in _TRACK_MOVEMENTS:
+                assert movement is not None
+                for trail, tip, angle in self._track_parts(mark, movement, seconds):
+                    # A comet: dots growing towards the moving arrowhead.
+                    count = len(trail)
+                    for index, point in enumerate(trail[:-1]):
+                        grow = (index + 1) / count
+                        blit(
+                            painter, "dot", to_widget.map(point), 1.2 + 2.3 * grow, 90 + 150 * grow
+                        )
+                    blit(painter, "arrow", to_widget.map(tip), 14.0, 255, angle)
+            elif movement is Movement.CIRCLES:
+                for index, centre in enumerate(mark.points):
+                    turn = (seconds * 1.6 + index * 0.25) % 1.0 * 2 * math.pi
+                    dot = QPointF(
+                        centre.x() + mark.size * math.cos(turn),
+                        centre.y() + mark.size * math.sin(turn),
+                    )
+                    blit(painter, "dot", to_widget.map(dot), 4.5, 255)
+            elif movement is Movement.TAPS:
+                for index, point in enumerate(mark.points):
+                    beat = (seconds * 3.0 + index * 0.37) % 1.0
+                    pulse = max(0.0, 1.0 - beat * 2.5)  # a quick hit, then rest
+                    radius = 4.5 * (0.7 + 0.7 * pulse)
+                    blit(painter, "dot", to_widget.map(point), radius, 110 + 145 * pulse)
+            elif movement is Movement.RINGS:
+                # A ring that swells from the pressure point and fades, like a slow press.
+                radius = self._ring_radius(mark) * scale
+                for index, point in enumerate(mark.points):
+                    phase = (seconds / 1.6 + index * 0.3) % 1.0
+                    at = to_widget.map(point)
+                    blit(
+                        painter, "ring", at, radius * (0.3 + 0.7 * phase), 255 * (1 - phase * 0.75)
+                    )
+                    blit(painter, "dot", at, 3.5, 255)
+            elif movement is Movement.ZIGZAG:
+                painter.setTransform(to_widget)
+                self._paint_zigzag(painter, mark, seconds)
+                painter.resetTransform()
+
+    def _blit(
+        self,
+        painter: QPainter,
+        kind: str,
+        centre: QPointF,
+        size: float,
+        alpha: float,
+        angle: float = 0.0,
+    ) -> None:
+        """Copy a cached sprite (``dot``, ``ring`` or ``arrow``) centred on ``centre``
+        (widget pixels); ``size`` is its radius in pixels, ``angle`` an arrow's heading."""
+        ratio = self.devicePixelRatioF()
+        key = (
+            kind,
+            round(size * 2),
+            min(15, int(alpha) // 16),
+            round(angle / 5) % 72 if kind == "arrow" else 0,
+            round(ratio * 100),
+        )
+        sprite = self._sprites.get(key)
+        if sprite is None:
+            sprite = _sprite(kind, key[1] / 2, (key[2] + 1) / 16, key[3] * 5.0, ratio)
+            self._sprites[key] = sprite
+        half = sprite.width() / ratio / 2
+        painter.drawPixmap(QPoint(round(centre.x() - half), round(centre.y() - half)), sprite)
+
+    def _paint_motion_guides(self, painter: QPainter) -> None:
+        """The faint paths the animated marks run along (part of the cached layer)."""
+        painter.save()
+        faint = QPen(_faint(), self._px(1.6))
+        faint.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(faint)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for mark in self._marks:
+            painter.drawPath(mark.guide)
+            if self._movement is Movement.CIRCLES:
+                for centre in mark.points:
+                    painter.drawEllipse(centre, mark.size, mark.size)
+        painter.restore()
+
+    def _moving_rects(self, seconds: float) -> list[QRectF]:
+        """Where the moving parts are at ``seconds``, in diagram units (with a margin
+        for their outlines)."""
+        movement = self._movement
+        pad = self._px(6)
+        rects: list[QRectF] = []
+        for mark in self._marks:
+            if movement in _TRACK_MOVEMENTS:
+                assert movement is not None
+                head = self._px(16)
+                for trail, _, _ in self._track_parts(mark, movement, seconds):
+                    rects.append(QPolygonF(trail).boundingRect().adjusted(-head, -head, head, head))
+                continue
+            if movement is Movement.CIRCLES:
+                reach = mark.size + self._px(8)
+            elif movement is Movement.TAPS:
+                reach = self._px(8)
+            elif movement is Movement.RINGS:
+                reach = self._ring_radius(mark) + self._px(4)
+            elif movement is Movement.ZIGZAG:
+                reach = max(mark.size * 1.6, self._px(10)) + self._px(4)
+            else:  # resting hands
+                if mark.shape is None:
+                    mark.shape = _hand_path(mark.points[0], mark.size, mirrored=mark.side < 0)
+                rects.append(mark.shape.boundingRect().adjusted(-pad, -pad, pad, pad))
+                continue
+            reach += pad
+            rects.extend(
+                QRectF(p.x() - reach, p.y() - reach, 2 * reach, 2 * reach) for p in mark.points
+            )
+        return rects
 
     def _stroke(self, painter: QPainter, path: QPainterPath, strong: bool = True) -> None:
         halo, pen = self._motion_pens(strong)
@@ -1540,101 +1709,96 @@ class BackDiagramView(QWidget):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.drawPolygon(head)
 
-    def _paint_tracks(
-        self, painter: QPainter, mark: _Mark, movement: Movement, seconds: float | None
-    ) -> None:
+    def _moving_tracks(
+        self, mark: _Mark, movement: Movement, seconds: float
+    ) -> list[tuple[QPainterPath, float]]:
+        """The tracks with something moving on them now, and how far along (0..1)."""
         period = {Movement.GLIDE: 3.2, Movement.SWEEP: 1.8, Movement.STRIP: 2.6}[movement]
-        if seconds is None:
-            for track in mark.tracks:
-                self._stroke(painter, track)
-                self._arrowhead(painter, track.pointAtPercent(1.0), track.angleAtPercent(0.99), 13)
-                if movement is Movement.GLIDE and track.length() > 60:
-                    # Mark the direction midway up the first leg too.
-                    self._arrowhead(
-                        painter, track.pointAtPercent(0.3), track.angleAtPercent(0.3), 11
-                    )
-            return
-        faint = QPen(_faint(), self._px(1.6))
-        faint.setStyle(Qt.PenStyle.DashLine)
-        painter.setPen(faint)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(mark.guide)
-        count = len(mark.tracks)
-        moving = list(enumerate(mark.tracks))
         if mark.sequential:
             # One hand movement through the tracks in turn, at an even speed.
-            lengths = [max(track.length(), 1e-6) for track in mark.tracks]
+            if len(mark.lengths) != len(mark.tracks):
+                mark.lengths = [max(track.length(), 1e-6) for track in mark.tracks]
+            lengths = mark.lengths
             distance = (seconds / (period * len(lengths))) % 1.0 * sum(lengths)
             for index, length in enumerate(lengths):
                 if distance <= length or index == len(lengths) - 1:
-                    moving = [(index, mark.tracks[index])]
-                    sequential_phase = min(1.0, distance / length)
-                    break
+                    return [(mark.tracks[index], min(1.0, distance / length))]
                 distance -= length
-        for index, track in moving:
-            if mark.sequential:
-                phase = sequential_phase
-            else:
-                phase = (seconds / period + index / max(1, count) * 0.5) % 1.0
-            if movement is Movement.STRIP:
-                # A stroke that draws itself along the strip, then starts again.
-                head = min(1.0, phase * 1.25)
-                tail = max(0.0, head - 0.35)
-                segment = QPainterPath(track.pointAtPercent(tail))
-                for i in range(1, 9):
-                    segment.lineTo(track.pointAtPercent(tail + (head - tail) * i / 8))
-                self._stroke(painter, segment)
-                self._arrowhead(
-                    painter,
-                    track.pointAtPercent(head),
-                    track.angleAtPercent(max(0.0, head - 0.01)),
-                    13,
-                )
-                continue
-            # A short trail behind a moving arrowhead.
-            trail = QPainterPath(track.pointAtPercent(max(0.0, phase - 0.12)))
-            for i in range(1, 7):
-                trail.lineTo(track.pointAtPercent(max(0.0, phase - 0.12 + 0.12 * i / 6)))
-            self._stroke(painter, trail)
-            self._arrowhead(painter, track.pointAtPercent(phase), track.angleAtPercent(phase), 14)
+        count = max(1, len(mark.tracks))
+        return [
+            (track, (seconds / period + index / count * 0.5) % 1.0)
+            for index, track in enumerate(mark.tracks)
+        ]
 
-    def _paint_circles(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
+    @staticmethod
+    def _trail(
+        samples: Sequence[tuple[float, float]], movement: Movement, phase: float
+    ) -> tuple[list[QPointF], QPointF, float]:
+        """Points along the bright part of a track at ``phase``, and its arrowhead's point
+        and angle."""
+        if movement is Movement.STRIP:
+            # A stroke that draws itself along the strip, then starts again.
+            head = min(1.0, phase * 1.25)
+            tail = max(0.0, head - 0.35)
+        else:
+            head, tail = phase, max(0.0, phase - 0.12)
+        trail = [_sample_at(samples, tail + (head - tail) * i / 4) for i in range(5)]
+        before = _sample_at(samples, max(0.0, head - 0.01))
+        tip = trail[-1]
+        if tip == before:
+            before = _sample_at(samples, max(0.0, head - 0.03))
+        angle = math.degrees(math.atan2(-(tip.y() - before.y()), tip.x() - before.x()))
+        return trail, tip, angle
+
+    def _track_parts(
+        self, mark: _Mark, movement: Movement, seconds: float
+    ) -> list[tuple[list[QPointF], QPointF, float]]:
+        """The bright trails, arrowhead points and angles of a mark at ``seconds``
+        (worked out once per frame: the timer tick and the paint both need them)."""
+        if seconds != self._frame_parts_time:
+            self._frame_parts = {}
+            self._frame_parts_time = seconds
+        parts = self._frame_parts.get(id(mark))
+        if parts is None:
+            if len(mark.samples) != len(mark.tracks):
+                # Points evenly spaced along each track, so a frame needs no curve maths.
+                mark.samples = [
+                    [(p.x(), p.y()) for p in (t.pointAtPercent(i / 120) for i in range(121))]
+                    for t in mark.tracks
+                ]
+            by_track = {
+                id(track): samples for track, samples in zip(mark.tracks, mark.samples, strict=True)
+            }
+            parts = [
+                self._trail(by_track[id(track)], movement, phase)
+                for track, phase in self._moving_tracks(mark, movement, seconds)
+            ]
+            self._frame_parts[id(mark)] = parts
+        return parts
+
+    def _paint_tracks(self, painter: QPainter, mark: _Mark, movement: Movement) -> None:
+        for track in mark.tracks:
+            self._stroke(painter, track)
+            self._arrowhead(painter, track.pointAtPercent(1.0), track.angleAtPercent(0.99), 13)
+            if movement is Movement.GLIDE and track.length() > 60:
+                # Mark the direction midway up the first leg too.
+                self._arrowhead(painter, track.pointAtPercent(0.3), track.angleAtPercent(0.3), 11)
+
+    def _paint_circles(self, painter: QPainter, mark: _Mark) -> None:
         radius = mark.size
-        for index, centre in enumerate(mark.points):
+        for centre in mark.points:
             circle = QPainterPath()
             circle.addEllipse(centre, radius, radius)
-            if seconds is None:
-                self._stroke(painter, circle, strong=False)
-                # A head on the circle shows the turning direction.
-                tip = QPointF(centre.x() + radius, centre.y())
-                self._arrowhead(painter, tip, -90.0, 10)
-                continue
-            faint = QPen(_faint(), self._px(1.5))
-            painter.setPen(faint)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(circle)
-            angle = (seconds * 1.6 + index * 0.25) % 1.0 * 2 * math.pi
-            dot = QPointF(
-                centre.x() + radius * math.cos(angle), centre.y() + radius * math.sin(angle)
-            )
-            painter.setPen(QPen(MOTION_HALO, self._px(2.0)))
-            painter.setBrush(MOTION)
-            painter.drawEllipse(dot, self._px(4.5), self._px(4.5))
+            self._stroke(painter, circle, strong=False)
+            # A head on the circle shows the turning direction.
+            tip = QPointF(centre.x() + radius, centre.y())
+            self._arrowhead(painter, tip, -90.0, 10)
 
-    def _paint_taps(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
-        base = self._px(4.5)
-        for index, point in enumerate(mark.points):
-            if seconds is None:
-                radius, alpha = base, 255
-            else:
-                beat = (seconds * 3.0 + index * 0.37) % 1.0
-                pulse = max(0.0, 1.0 - beat * 2.5)  # a quick hit, then rest
-                radius = base * (0.7 + 0.7 * pulse)
-                alpha = int(110 + 145 * pulse)
-            colour = QColor(MOTION)
-            colour.setAlpha(alpha)
-            painter.setPen(QPen(MOTION_HALO, self._px(2.0)))
-            painter.setBrush(colour)
+    def _paint_taps(self, painter: QPainter, mark: _Mark) -> None:
+        radius = self._px(4.5)
+        painter.setPen(QPen(MOTION_HALO, self._px(1.5)))
+        painter.setBrush(MOTION)
+        for point in mark.points:
             painter.drawEllipse(point, radius, radius)
 
     def _paint_zigzag(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
@@ -1650,39 +1814,29 @@ class BackDiagramView(QWidget):
                 path.lineTo(QPointF(x, y))
             self._stroke(painter, path)
 
-    def _paint_rings(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
-        radius = max(mark.size * 1.3, self._px(8))
-        for index, point in enumerate(mark.points):
-            if seconds is None:
-                for fraction in (0.45, 1.0):
-                    ring = QPainterPath()
-                    ring.addEllipse(point, radius * fraction, radius * fraction)
-                    self._stroke(painter, ring, strong=False)
-                continue
-            # A ring that swells from the pressure point and fades, like a slow press.
-            phase = (seconds / 1.6 + index * 0.3) % 1.0
-            ring = QPainterPath()
-            ring.addEllipse(point, radius * (0.3 + 0.7 * phase), radius * (0.3 + 0.7 * phase))
-            painter.setOpacity(1.0 - phase * 0.75)
-            self._stroke(painter, ring, strong=False)
-            painter.setOpacity(1.0)
-            painter.setPen(QPen(MOTION_HALO, self._px(1.5)))
-            painter.setBrush(MOTION)
-            painter.drawEllipse(point, self._px(3.5), self._px(3.5))
+    def _paint_rings(self, painter: QPainter, mark: _Mark) -> None:
+        radius = self._ring_radius(mark)
+        for point in mark.points:
+            for fraction in (0.45, 1.0):
+                ring = QPainterPath()
+                ring.addEllipse(point, radius * fraction, radius * fraction)
+                self._stroke(painter, ring, strong=False)
+
+    def _ring_radius(self, mark: _Mark) -> float:
+        return max(mark.size * 2.2, self._px(15))
 
     def _paint_hand(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
-        centre = mark.points[0]
-        size = mark.size
-        breathe = 0.0 if seconds is None else math.sin(seconds * 2 * math.pi / 4.0) * 0.03
-        hand = _hand_path(centre, size * (1.0 + breathe), mirrored=mark.side < 0)
-        fill = QColor(255, 255, 255, 150)
+        if mark.shape is None:
+            mark.shape = _hand_path(mark.points[0], mark.size, mirrored=mark.side < 0)
+        # Resting hands do not move: while the session runs they glow softly instead.
+        glow = 0.0 if seconds is None else 0.5 + 0.5 * math.sin(seconds * 2 * math.pi / 4.0)
         halo, pen = self._motion_pens(strong=False)
         painter.setPen(halo)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(hand)
+        painter.drawPath(mark.shape)
         painter.setPen(pen)
-        painter.setBrush(fill)
-        painter.drawPath(hand)
+        painter.setBrush(QColor(255, 255, 255, int(120 + 80 * glow)))
+        painter.drawPath(mark.shape)
 
 
 def _centre_line(patch: _Patch, samples: int = 12) -> QPainterPath | None:
@@ -1701,6 +1855,94 @@ def _centre_line(patch: _Patch, samples: int = 12) -> QPainterPath | None:
     for point in middles[1:]:
         path.lineTo(point)
     return path
+
+
+def _pattern_tile(kind: str, colour: QColor, ratio: float) -> QPixmap:
+    """One seamless tile of diagonal hatching or staggered dots, in device pixels."""
+    if kind == "hatch":
+        size = max(4, round(6.5 * ratio))
+        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(colour, 1.3 * ratio))
+        # The line and its neighbours either side, so the tile joins up with itself.
+        for shift in (-size, 0, size):
+            painter.drawLine(QLineF(shift, size, shift + size, 0))
+        painter.end()
+        return QPixmap.fromImage(image)
+    width = max(5, round(7.5 * ratio))
+    height = round(width * 1.73)
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    radius = 1.4 * ratio
+    for x, y in ((0, 0), (width, 0), (0, height), (width, height), (width / 2, height / 2)):
+        painter.drawEllipse(QPointF(x, y), radius, radius)
+    painter.end()
+    return QPixmap.fromImage(image)
+
+
+def _sprite(kind: str, size: float, opacity: float, angle_deg: float, ratio: float) -> QPixmap:
+    """A white mark with a dark rim, centred in a transparent square: a ``dot`` or a
+    ``ring`` of radius ``size``, or an ``arrow`` head ``size`` long with its tip at the
+    centre, pointing along ``angle_deg`` (counter-clockwise from 3 o'clock)."""
+    extent = math.ceil((size + 5) * 2 * ratio)
+    image = QImage(extent, extent, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.translate(extent / 2, extent / 2)
+    painter.scale(ratio, ratio)
+    painter.setOpacity(opacity)
+    if kind == "arrow":
+        angle = math.radians(angle_deg)
+        dx, dy = math.cos(angle), -math.sin(angle)
+        back = QPointF(-dx * size, -dy * size)
+        nx, ny = -dy * size * 0.55, dx * size * 0.55
+        head = QPolygonF(
+            [
+                QPointF(0, 0),
+                QPointF(back.x() + nx, back.y() + ny),
+                QPointF(back.x() - nx, back.y() - ny),
+            ]
+        )
+        rim = QPen(MOTION_HALO, 2.5)
+        rim.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(rim)
+        painter.setBrush(MOTION)
+        painter.drawPolygon(head)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawPolygon(head)
+    elif kind == "ring":
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(MOTION_HALO, 4.6))
+        painter.drawEllipse(QPointF(0, 0), size, size)
+        painter.setPen(QPen(MOTION, 2.2))
+        painter.drawEllipse(QPointF(0, 0), size, size)
+    else:
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(MOTION_HALO)
+        painter.drawEllipse(QPointF(0, 0), size + 1.5, size + 1.5)
+        painter.setBrush(MOTION)
+        painter.drawEllipse(QPointF(0, 0), size, size)
+    painter.end()
+    pixmap = QPixmap.fromImage(image)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
+def _sample_at(samples: Sequence[tuple[float, float]], t: float) -> QPointF:
+    """The point ``t`` (0..1) of the way along evenly spaced samples."""
+    last = len(samples) - 1
+    position = min(max(t, 0.0), 1.0) * last
+    index = min(int(position), last - 1)
+    fraction = position - index
+    (x0, y0), (x1, y1) = samples[index], samples[index + 1]
+    return QPointF(x0 + (x1 - x0) * fraction, y0 + (y1 - y0) * fraction)
 
 
 def _faint() -> QColor:
