@@ -6,9 +6,10 @@
 * a cached pixmap (device-pixel-ratio aware) with the body, the zones in their current
   highlight state, the static movement marks, the side labels and the legend; it is
   re-rendered only after a resize or a change of highlight, emphasis or technique;
-* an overlay painted on top each time: the hovered and selected outlines and, while the
-  session runs, the animated movement. An animation frame is one blit of the overlay's
-  region plus a few paths.
+* an overlay painted on top: the hovered and selected outlines and, while the session
+  runs, the animated movement (at 10 frames a second, with no timer at all under
+  reduced motion or while hidden). An animation frame repaints only the small areas the
+  moving marks leave and enter: a blit from the cache plus a few pre-drawn sprites.
 
 Zones are told apart without colour too: no-go zones are hatched, caution zones dotted,
 safe zones plain.
@@ -319,7 +320,6 @@ class BackDiagramView(QWidget):
 
         self._movement: Movement | None = None
         self._marks: list[_Mark] = []
-        self._motion_box = QRectF()  # in diagram units
 
         self._animation = QTimer(self)
         self._animation.setInterval(ANIMATION_INTERVAL_MS)
@@ -1163,7 +1163,6 @@ class BackDiagramView(QWidget):
         """Work out the movement marks for the focus zones and technique (diagram units)."""
         self._marks = []
         self._spot_region = None
-        self._motion_box = QRectF()
         technique = self._technique
         focus = self.highlighted_zones()
         if technique is None or not focus or self._shapes is None:
@@ -1197,26 +1196,13 @@ class BackDiagramView(QWidget):
                     mark = self._glide_area_mark(group)
                 if mark is not None:
                     self._marks.append(mark)
+        elif self._movement is Movement.HANDS:
+            self._marks = self._hand_marks(patches)
         else:
             for patch in patches:
                 mark = build(patch)
                 if mark is not None:
                     self._marks.append(mark)
-        if self._movement is Movement.HANDS:
-            self._marks = self._hand_marks(patches)
-        box = QRectF()
-        for mark in self._marks:
-            box = box.united(mark.guide.boundingRect())
-            for point in mark.points:
-                box = box.united(
-                    QRectF(
-                        point.x() - mark.size * 2,
-                        point.y() - mark.size * 2,
-                        mark.size * 4,
-                        mark.size * 4,
-                    )
-                )
-        self._motion_box = box
 
     def _going_up(self) -> bool:
         return self._direction is not Direction.DOWN
@@ -1560,7 +1546,7 @@ class BackDiagramView(QWidget):
             elif movement is Movement.RINGS:
                 self._paint_rings(painter, mark)
             else:
-                self._paint_hand(painter, mark, None)
+                self._paint_hand(painter, mark)
         painter.restore()
 
     def _paint_moving(self, painter: QPainter, seconds: float) -> None:
@@ -1825,17 +1811,15 @@ class BackDiagramView(QWidget):
     def _ring_radius(self, mark: _Mark) -> float:
         return max(mark.size * 2.2, self._px(15))
 
-    def _paint_hand(self, painter: QPainter, mark: _Mark, seconds: float | None) -> None:
+    def _paint_hand(self, painter: QPainter, mark: _Mark) -> None:
         if mark.shape is None:
             mark.shape = _hand_path(mark.points[0], mark.size, mirrored=mark.side < 0)
-        # Resting hands do not move: while the session runs they glow softly instead.
-        glow = 0.0 if seconds is None else 0.5 + 0.5 * math.sin(seconds * 2 * math.pi / 4.0)
         halo, pen = self._motion_pens(strong=False)
         painter.setPen(halo)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(mark.shape)
         painter.setPen(pen)
-        painter.setBrush(QColor(255, 255, 255, int(120 + 80 * glow)))
+        painter.setBrush(QColor(255, 255, 255, 150))
         painter.drawPath(mark.shape)
 
 
