@@ -356,7 +356,8 @@ HISTORY_TEXT_BUG = (
     "whose schema text is not UTF-8 makes PRAGMA integrity_check raise UnicodeDecodeError, "
     "so opening the history (and the app) crashes; fix in domain/history.py: treat "
     "UnicodeDecodeError there as damage (or give the connections a text_factory that "
-    "decodes with errors='replace'), then drop these marks"
+    "decodes with errors='replace'), then drop this mark and the except in the fuzz test "
+    "below"
 )
 
 
@@ -378,7 +379,6 @@ def test_a_history_file_with_broken_text_in_its_schema_is_set_aside(
         store.close()
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason=HISTORY_TEXT_BUG)
 @settings(FUZZ, max_examples=_EXPLORE or 250)
 @given(data=st.data())
 def test_a_damaged_history_file_never_crashes_the_store(
@@ -396,7 +396,12 @@ def test_a_damaged_history_file_never_crashes_the_store(
     path = folder / "history.sqlite3"
     path.write_bytes(damaged)
 
-    store = HistoryStore(path)
+    try:
+        store = HistoryStore(path)
+    except UnicodeDecodeError:
+        # HISTORY_TEXT_BUG, pinned down by the expected failure above: drop this except
+        # together with that mark once it is fixed.
+        return
     try:
         assert store.status in set(StoreStatus)
         if store.open_result.notice:
