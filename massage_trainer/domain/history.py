@@ -354,7 +354,14 @@ def _open_connection(path: Path, *, read_only: bool) -> sqlite3.Connection:
     else:
         connection = sqlite3.connect(str(path), isolation_level=None, timeout=_BUSY_TIMEOUT_S)
     connection.row_factory = sqlite3.Row
+    # A damaged file can hold text that is not UTF-8 (even in integrity_check's report);
+    # decode it leniently so damage is detected and reported, never a UnicodeDecodeError.
+    connection.text_factory = _lenient_text
     return connection
+
+
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")
 
 
 def _is_damage(exc: sqlite3.DatabaseError) -> bool:
@@ -591,6 +598,10 @@ class HistoryStore:
             if _is_damage(exc):
                 return None
             return OpenResult(StoreStatus.UNAVAILABLE, self._read_problem_text(exc))
+        except UnicodeDecodeError:
+            # SQLite reports damaged schema text in its own error messages, which Python
+            # then cannot decode: that is damage too.
+            return None
         finally:
             connection.close()
         return version

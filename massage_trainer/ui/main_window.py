@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from PySide6 import QtGui
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
@@ -176,6 +177,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._routine_label = QLabel()
+        # Titles can come from shared files: always plain text, never markup.
+        self._routine_label.setTextFormat(Qt.TextFormat.PlainText)
         self._routine_label.setAccessibleName("Current routine")
         self._mode_label = QLabel()
         self._mode_label.setAccessibleName("Session mode")
@@ -725,7 +728,9 @@ class MainWindow(QMainWindow):
             self._routine_label.setText("No routine")
             return
         self._routine_label.setText(f"{routine.title}  ·  {minutes_text(routine.total_seconds)}")
-        self._routine_label.setToolTip(f"{len(routine.steps)} steps. {routine.summary}")
+        self._routine_label.setToolTip(
+            QtGui.Qt.convertFromPlainText(f"{len(routine.steps)} steps. {routine.summary}")
+        )
         self._settings.setValue(_KEY_ROUTINE, routine.id)
 
     def _on_controller_state_changed(self, state: str) -> None:

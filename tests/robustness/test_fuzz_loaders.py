@@ -351,17 +351,6 @@ def history_bytes(tmp_path_factory: pytest.TempPathFactory, real_library: Conten
     return _Bytes(path.read_bytes())
 
 
-HISTORY_TEXT_BUG = (
-    "HistoryStore._check_existing catches only sqlite3.DatabaseError, but a damaged file "
-    "whose schema text is not UTF-8 makes PRAGMA integrity_check raise UnicodeDecodeError, "
-    "so opening the history (and the app) crashes; fix in domain/history.py: treat "
-    "UnicodeDecodeError there as damage (or give the connections a text_factory that "
-    "decodes with errors='replace'), then drop this mark and the except in the fuzz test "
-    "below"
-)
-
-
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason=HISTORY_TEXT_BUG)
 def test_a_history_file_with_broken_text_in_its_schema_is_set_aside(
     tmp_path: Path, history_bytes: bytes
 ) -> None:
@@ -396,12 +385,7 @@ def test_a_damaged_history_file_never_crashes_the_store(
     path = folder / "history.sqlite3"
     path.write_bytes(damaged)
 
-    try:
-        store = HistoryStore(path)
-    except UnicodeDecodeError:
-        # HISTORY_TEXT_BUG, pinned down by the expected failure above: drop this except
-        # together with that mark once it is fixed.
-        return
+    store = HistoryStore(path)
     try:
         assert store.status in set(StoreStatus)
         if store.open_result.notice:

@@ -262,14 +262,6 @@ def _library_with(library: ContentLibrary, routine: Routine) -> ContentLibrary:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "main_window.py shows the routine title in the status bar with an AutoText QLabel "
-        "and a rich-text tooltip; fix: setTextFormat(Qt.TextFormat.PlainText) on "
-        "_routine_label and Qt.convertFromPlainText() for its tooltip, then drop this mark"
-    ),
-)
 def test_markup_in_a_shared_routine_is_shown_as_text_in_the_session_window(
     qtbot: Any, tmp_path: Path, library: ContentLibrary, hostile: Routine
 ) -> None:
