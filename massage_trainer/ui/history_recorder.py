@@ -190,6 +190,8 @@ class SessionRecorder(QObject):
         if self._session_id is not None:
             self.close_session()
         self._controller.load_routine(routine.id)
+        # The same session goes on: same partner (already screened) or still a dry run.
+        self._controller.set_mode(row.mode)
         engine = self._controller.engine
         if engine is None:  # pragma: no cover - a loaded routine always has an engine
             return "The routine could not be loaded."

@@ -351,6 +351,7 @@ def crashed_session(
     store = HistoryStore(store_path)
     recorder = SessionRecorder(controller, store)
     recorder.elapsed_since_timer = 0  # type: ignore[attr-defined]
+    controller.set_mode(SessionMode.DRY_RUN)
     controller.start()
     live(controller, clock, seconds, recorder)
     session_id = recorder.session_id
@@ -388,6 +389,9 @@ def test_resume_puts_the_session_back_where_it_stopped(
     assert controller.routine.id == ROUTINE
     assert snapshot.state is SessionState.PAUSED
     assert snapshot.index == index == 1
+    # Still a dry run: the banner stays and no screening is asked again.
+    assert controller.dry_run
+    assert controller.mode_chosen
     assert practised - MAX_LOSS_S <= snapshot.total_elapsed_s <= practised
     assert controller.remaining_seconds() == pytest.approx(
         controller.step(1).duration_s - snapshot.elapsed_s, abs=1
