@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -676,9 +677,12 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
         # Toolbar buttons never take the focus: keys stay with the session shortcuts.
-        for action in toolbar.actions():
-            button = toolbar.widgetForAction(action)
-            if button is not None:
+        # Found as QToolButtons, not via widgetForAction(): a plain QWidget result makes
+        # PySide build the types of every QWidget subclass first (about 5 ms at start-up).
+        actions = set(toolbar.actions())
+        for button in toolbar.findChildren(QToolButton):
+            action = button.defaultAction()
+            if action is not None and action in actions:
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 button.setAccessibleName(action_label(action))
 

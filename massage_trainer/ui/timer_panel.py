@@ -484,13 +484,19 @@ class TimerPanel(QFrame):
         details_layout.addWidget(self.instruction_label)
         details_layout.addStretch(1)
         self.details_area = QScrollArea()
+        # Our own viewport that never fills its background, so the panel shows through.
+        # (Asking the area for its own viewport() costs about 5 ms at start-up: PySide
+        # then builds the Python types of every QWidget subclass to find its type.)
+        viewport = QWidget()
+        viewport.setAutoFillBackground(False)
+        viewport.setBackgroundRole(QPalette.ColorRole.NoRole)
+        self.details_area.setViewport(viewport)
         self.details_area.setWidget(details)
         self.details_area.setWidgetResizable(True)
         self.details_area.setFrameShape(QFrame.Shape.NoFrame)
         self.details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.details_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.details_area.setAccessibleName("About this step")
-        self.details_area.viewport().setAutoFillBackground(False)
         self.details_area.setMinimumHeight(90)
 
         layout = QVBoxLayout(self)
