@@ -108,6 +108,8 @@ MOTION_HALO = QColor(20, 24, 40, 230)
 
 LEFT_LABEL = "◀ Receiver's left"
 RIGHT_LABEL = "Receiver's right ▶"
+SIDE_SUBTITLE = "Seen from behind, lying face down"
+SHORT_SIDE_SUBTITLE = "Seen from behind"
 
 _TIER_ORDER = {SafetyTier.NO_GO: 0, SafetyTier.CAUTION: 1, SafetyTier.SAFE: 2}
 
@@ -312,6 +314,8 @@ class BackDiagramView(QWidget):
         self._sprites: dict[tuple[str, int, int, int, int], QPixmap] = {}
         self._frame_parts_time = -1.0
         self._side_label_rects: dict[str, QRectF] = {}
+        self._side_subtitle = SIDE_SUBTITLE
+        self._side_subtitle_rect = QRectF()
         self._scale = 1.0
         self._diagram_rect = QRectF()
         self._legend_rows: list[list[tuple[str, str]]] = []
@@ -456,6 +460,11 @@ class BackDiagramView(QWidget):
         """The side labels and where they are drawn, in widget coordinates."""
         self._ensure_layout()
         return dict(self._side_label_rects)
+
+    def side_subtitle(self) -> tuple[str, QRectF]:
+        """The words under the left side label and where they are drawn."""
+        self._ensure_layout()
+        return self._side_subtitle, QRectF(self._side_subtitle_rect)
 
     def movement_geometry(self) -> list[QPainterPath]:
         """Everything the movement marks cover, in diagram units: the strokes' paths and
@@ -1067,15 +1076,27 @@ class BackDiagramView(QWidget):
 
     def _layout_side_labels(self) -> None:
         rect = self._diagram_rect
-        metrics = QFontMetricsF(self._side_label_font())
-        height = metrics.height() * 2.3
         # The labels sit beside the head, where the drawing leaves the corners empty.
         width = rect.width() * 0.36
         top = rect.top() + rect.height() * 0.03
+        # Measured, not guessed: a narrow diagram wraps a label onto a second line, and
+        # the subtitle must then start below it, never on top of it.
+        metrics = QFontMetricsF(self._side_label_font())
+        wrap = int(Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+        probe = QRectF(0, 0, width, 1e6)
+        left_h = metrics.boundingRect(probe, wrap, LEFT_LABEL).height()
+        right_h = metrics.boundingRect(probe, wrap, RIGHT_LABEL).height()
         self._side_label_rects = {
-            LEFT_LABEL: QRectF(rect.left(), top, width, height),
-            RIGHT_LABEL: QRectF(rect.right() - width, top, width, height),
+            LEFT_LABEL: QRectF(rect.left(), top, width, left_h),
+            RIGHT_LABEL: QRectF(rect.right() - width, top, width, right_h),
         }
+        small = QFontMetricsF(self._side_subtitle_font())
+        text = _fitting_subtitle(small, width)
+        height = small.boundingRect(probe, wrap, text).height()
+        self._side_subtitle = text
+        self._side_subtitle_rect = QRectF(
+            rect.left(), top + left_h + metrics.height() * 0.1, width, height
+        )
 
     def _paint_side_labels(self, painter: QPainter) -> None:
         font = self._side_label_font()
@@ -1090,18 +1111,20 @@ class BackDiagramView(QWidget):
         painter.drawText(
             right, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop | wrap), RIGHT_LABEL
         )
-        small = QFont(self.font())
-        small.setPixelSize(round(self._font_px * 0.85))
-        painter.setFont(small)
+        painter.setFont(self._side_subtitle_font())
         muted = self.palette().color(QPalette.ColorRole.WindowText)
         muted.setAlpha(170)
         painter.setPen(muted)
-        below = left.translated(0, QFontMetricsF(font).height() * 1.15)
         painter.drawText(
-            below,
+            self._side_subtitle_rect,
             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | wrap),
-            "Seen from behind, lying face down",
+            self._side_subtitle,
         )
+
+    def _side_subtitle_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(round(self._font_px * 0.85))
+        return font
 
     def _paint_legend(self, painter: QPainter) -> None:
         font = self._legend_font()
@@ -1821,6 +1844,18 @@ class BackDiagramView(QWidget):
         painter.setPen(pen)
         painter.setBrush(QColor(255, 255, 255, 150))
         painter.drawPath(mark.shape)
+
+
+def _fitting_subtitle(metrics: QFontMetricsF, width: float) -> str:
+    """The side subtitle in words that fit the label's width in at most two lines."""
+    wrap = int(Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+    probe = QRectF(0, 0, width, 1e6)
+    for text in (SIDE_SUBTITLE, SHORT_SIDE_SUBTITLE):
+        fits_across = all(metrics.horizontalAdvance(word) <= width for word in text.split())
+        lines = metrics.boundingRect(probe, wrap, text).height() / metrics.lineSpacing()
+        if fits_across and lines < 2.5:
+            return text
+    return metrics.elidedText(SHORT_SIDE_SUBTITLE, Qt.TextElideMode.ElideRight, width)
 
 
 def _centre_line(patch: _Patch, samples: int = 12) -> QPainterPath | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QImage
+from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QImage
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from massage_trainer.domain.content import ContentLibrary
@@ -386,6 +386,27 @@ def test_receivers_left_is_labelled_on_the_left(view: BackDiagramView) -> None:
     kidney_left = view.zone_path("kidney-left")
     assert kidney_left is not None
     assert view.map_from_diagram(kidney_left.boundingRect().center()).x() < middle
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [(560, 500), (560, 800), (240, 800), (280, 500), (1920, 1080)]
+)
+def test_side_labels_and_their_subtitle_never_overlap(
+    view: BackDiagramView, width: int, height: int
+) -> None:
+    # At the main window's default diagram width a wrapped label once ran over its
+    # subtitle: the layout now measures the wrapped text.
+    view.resize(width, height)
+    labels = view.side_labels()
+    text, subtitle = view.side_subtitle()
+    left, right = labels[LEFT_LABEL], labels[RIGHT_LABEL]
+    wrap = int(Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+    drawn = QFontMetricsF(view._side_label_font()).boundingRect(left, wrap, LEFT_LABEL)
+    assert text.startswith("Seen from behind")
+    assert subtitle.top() >= drawn.bottom()
+    assert subtitle.width() == pytest.approx(left.width())
+    assert not left.intersects(right)
+    assert not subtitle.intersects(right)
 
 
 def test_the_view_is_accessible(view: BackDiagramView, controller: SessionController) -> None:
