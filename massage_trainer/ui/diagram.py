@@ -213,12 +213,11 @@ def _run(polygon: QPolygonF, start: QPointF, end: QPointF, samples: int = 60) ->
     """The longest stretch of the line start→end that lies inside ``polygon``."""
     best: tuple[int, int] | None = None
     first = -1
+    winding = Qt.FillRule.WindingFill  # looked up once: Qt's enum lookups are slow
+    x0, y0, dx, dy = start.x(), start.y(), end.x() - start.x(), end.y() - start.y()
     for i in range(samples + 1):
         t = i / samples
-        point = QPointF(
-            start.x() + (end.x() - start.x()) * t, start.y() + (end.y() - start.y()) * t
-        )
-        inside = polygon.containsPoint(point, Qt.FillRule.WindingFill)
+        inside = polygon.containsPoint(QPointF(x0 + dx * t, y0 + dy * t), winding)
         if inside and first < 0:
             first = i
         if (not inside or i == samples) and first >= 0:
@@ -1308,10 +1307,9 @@ class BackDiagramView(QWidget):
 
     def _on_no_go(self, point: QPointF) -> bool:
         return any(
-            zone.tier is SafetyTier.NO_GO
-            and self._zone_boxes[zone_id].contains(point)
-            and self._zone_paths[zone_id].contains(point)
-            for zone_id, zone in self._zones.items()
+            box.contains(point) and path.contains(point)
+            for zone_id, box, path in self._hit_list
+            if self._zones[zone_id].tier is SafetyTier.NO_GO
         )
 
     def _glide_area_mark(self, group: Sequence[_Patch]) -> _Mark | None:
