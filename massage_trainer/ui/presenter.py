@@ -45,11 +45,10 @@ from massage_trainer.domain.session import SessionState, StepStatus
 from massage_trainer.ui.controller import (
     SessionController,
     describe_zones,
-    format_clock,
     pressure_text,
 )
 from massage_trainer.ui.preferences import Preferences
-from massage_trainer.ui.timer_panel import CountdownRing
+from massage_trainer.ui.timer_panel import CountdownRing, RingPhase, ring_reading
 
 SCREEN_KEY = "presenter/screen"
 """QSettings key: the name of the screen chosen for the presenter ("" for automatic)."""
@@ -250,6 +249,20 @@ class ProgressStrip(QWidget):
                 painter.setPen(BACKGROUND if status is StepStatus.CURRENT else INK)
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(number))
         painter.end()
+
+
+def _ring_caption(phase: RingPhase, state: SessionState) -> str:
+    """Short ring captions, read from across the room."""
+    if phase == "done":
+        return "complete"
+    if phase == "get_ready":
+        return "get ready"
+    if phase == "overtime":
+        return "overtime"
+    return {
+        SessionState.READY: "Space starts",
+        SessionState.PAUSED: "paused",
+    }.get(state, "left")
 
 
 def _label(name: str, *, wrap: bool = False) -> QLabel:
@@ -666,31 +679,11 @@ class PresenterWindow(QWidget):
     def _refresh_time(self, *_args: object) -> None:
         controller = self._controller
         snapshot = controller.snapshot()
-        if snapshot is None:
-            self.ring.set_text("0:00", "", ACCENT)
-            self.ring.set_progress(0.0, ACCENT)
-            return
-        remaining = controller.remaining_seconds()
-        get_ready = controller.get_ready_seconds()
-        state = snapshot.state
-        if state is SessionState.FINISHED:
-            self.ring.set_text("Done", "complete", ACCENT)
-            self.ring.set_progress(1.0, ACCENT)
-        elif get_ready > 0:
-            self.ring.set_text(format_clock(get_ready), "get ready", GET_READY)
-            self.ring.set_progress(0.0, GET_READY)
-        elif remaining <= 0 and snapshot.overtime:
-            self.ring.set_text("+" + format_clock(-remaining), "overtime", OVERTIME)
-            self.ring.set_progress(1.0, OVERTIME)
-        else:
-            caption = {
-                SessionState.READY: "Space starts",
-                SessionState.PAUSED: "paused",
-            }.get(state, "left")
-            self.ring.set_text(format_clock(max(remaining, 0)), caption, ACCENT)
-            budget = snapshot.budget_s
-            done = (budget - remaining) / budget if budget > 0 else 1.0
-            self.ring.set_progress(done, ACCENT)
+        reading = ring_reading(controller, snapshot)
+        colour = {"get_ready": GET_READY, "overtime": OVERTIME}.get(reading.phase, ACCENT)
+        caption = "" if snapshot is None else _ring_caption(reading.phase, snapshot.state)
+        self.ring.set_text(reading.clock, caption, colour)
+        self.ring.set_progress(reading.progress, colour)
 
 
 __all__ = [

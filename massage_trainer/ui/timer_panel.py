@@ -6,6 +6,9 @@ once a second while a step runs. Its buttons send commands back to the controlle
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QColor,
@@ -31,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_trainer.domain.models import Pressure
-from massage_trainer.domain.session import SessionState
+from massage_trainer.domain.session import SessionState, Snapshot
 from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController, format_clock
 from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.safety_view import DRY_RUN_TEXT
@@ -58,6 +61,49 @@ _PRESSURE_DOTS = {
     Pressure.MODERATE: "\u25cf\u25cf\u25cb",
     Pressure.FIRM: "\u25cf\u25cf\u25cf",
 }
+
+
+RingPhase = Literal["idle", "done", "get_ready", "overtime", "countdown"]
+
+
+@dataclass(frozen=True)
+class RingReading:
+    """What a countdown ring shows for one moment; each view picks its own caption and colour."""
+
+    phase: RingPhase
+    clock: str
+    progress: float
+
+
+def ring_reading(controller: SessionController, snapshot: Snapshot | None) -> RingReading:
+    """The clock text, phase and filled share of the ring for ``snapshot``."""
+    if snapshot is None:
+        return RingReading("idle", "0:00", 0.0)
+    remaining = controller.remaining_seconds()
+    get_ready = controller.get_ready_seconds()
+    if snapshot.state is SessionState.FINISHED:
+        return RingReading("done", "Done", 1.0)
+    if get_ready > 0:
+        return RingReading("get_ready", format_clock(get_ready), 0.0)
+    if remaining <= 0 and snapshot.overtime:
+        return RingReading("overtime", "+" + format_clock(-remaining), 1.0)
+    budget = snapshot.budget_s
+    done = (budget - remaining) / budget if budget > 0 else 1.0
+    return RingReading("countdown", format_clock(max(remaining, 0)), done)
+
+
+def _ring_caption(phase: RingPhase, state: SessionState) -> str:
+    paused = "" if state is SessionState.RUNNING else " (paused)"
+    if phase == "done":
+        return "Routine complete"
+    if phase == "get_ready":
+        return "Get ready" + paused
+    if phase == "overtime":
+        return "Overtime" + paused
+    return {
+        SessionState.READY: "Press Space to start",
+        SessionState.PAUSED: "Paused",
+    }.get(state, "left")
 
 
 class CountdownRing(QWidget):
@@ -660,34 +706,15 @@ class TimerPanel(QFrame):
     def _refresh_time(self, *_args: object) -> None:
         controller = self._controller
         snapshot = controller.snapshot()
+        reading = ring_reading(controller, snapshot)
+        colour = {"get_ready": GET_READY, "overtime": OVERTIME}.get(reading.phase, ACCENT)
         if snapshot is None:
-            self.ring.set_text("0:00", "", ACCENT)
-            self.ring.set_progress(0.0, ACCENT)
+            self.ring.set_text(reading.clock, "", colour)
+            self.ring.set_progress(reading.progress, colour)
             self.totals_label.setText("")
             return
-        remaining = controller.remaining_seconds()
-        get_ready = controller.get_ready_seconds()
-        state = snapshot.state
-        if state is SessionState.FINISHED:
-            self.ring.set_text("Done", "Routine complete", ACCENT)
-            self.ring.set_progress(1.0, ACCENT)
-        elif get_ready > 0:
-            caption = "Get ready" if state is SessionState.RUNNING else "Get ready (paused)"
-            self.ring.set_text(format_clock(get_ready), caption, GET_READY)
-            self.ring.set_progress(0.0, GET_READY)
-        elif remaining <= 0 and snapshot.overtime:
-            caption = "Overtime" if state is SessionState.RUNNING else "Overtime (paused)"
-            self.ring.set_text("+" + format_clock(-remaining), caption, OVERTIME)
-            self.ring.set_progress(1.0, OVERTIME)
-        else:
-            caption = {
-                SessionState.READY: "Press Space to start",
-                SessionState.PAUSED: "Paused",
-            }.get(state, "left")
-            self.ring.set_text(format_clock(max(remaining, 0)), caption, ACCENT)
-            budget = snapshot.budget_s
-            done = (budget - remaining) / budget if budget > 0 else 1.0
-            self.ring.set_progress(done, ACCENT)
+        self.ring.set_text(reading.clock, _ring_caption(reading.phase, snapshot.state), colour)
+        self.ring.set_progress(reading.progress, colour)
         elapsed = int(snapshot.total_elapsed_s)
         left = int(-(-snapshot.total_remaining_s // 1))
         self.totals_label.setText(
