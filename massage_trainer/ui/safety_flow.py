@@ -49,7 +49,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -74,6 +73,7 @@ from massage_trainer.ui.safety_view import (
     SessionReport,
     ZoneRulesDialog,
     aftercare_items,
+    lay_out_reading_dialog,
     take_window_font,
 )
 
@@ -486,20 +486,9 @@ class BlockedDialog(QDialog):
         self.setAccessibleName("No massage today")
         self.resize(720, 500)
         heading = _heading("Thank you for checking. No massage today.", self)
-        self.text = QTextBrowser()
-        self.text.setOpenLinks(False)
-        self.text.setOpenExternalLinks(False)
-        self.text.setAccessibleName("Why not, and what to do instead")
-        self.text.setHtml(self._html())
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setMinimumHeight(40)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
-        close.setFocus()
+        self.text = lay_out_reading_dialog(
+            self, heading, "Why not, and what to do instead", self._html()
+        )
 
     @property
     def stops(self) -> tuple[Contraindication, ...]:

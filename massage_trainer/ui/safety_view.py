@@ -86,6 +86,27 @@ def take_window_font(dialog: QWidget, parent: QWidget | None) -> None:
         dialog.setFont(parent.font())
 
 
+def lay_out_reading_dialog(
+    dialog: QDialog, heading: QWidget, text_name: str, html_text: str
+) -> QTextBrowser:
+    """Fill ``dialog`` with a heading, read-only rich text and a Close button; return the text."""
+    text = QTextBrowser()
+    text.setOpenLinks(False)
+    text.setOpenExternalLinks(False)
+    text.setAccessibleName(text_name)
+    text.setHtml(html_text)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    close = buttons.button(QDialogButtonBox.StandardButton.Close)
+    close.setMinimumHeight(40)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(heading)
+    layout.addWidget(text, 1)
+    layout.addWidget(buttons)
+    close.setFocus()
+    return text
+
+
 def pressure_allowed_text(zone: Zone) -> str:
     """ "Up to firm", "Light only" or "None: hands off"."""
     if zone.tier is SafetyTier.NO_GO or zone.max_pressure is Pressure.NONE:
@@ -524,22 +545,7 @@ class AftercareDialog(QDialog):
         heading.setFont(heading_font)
         heading.setWordWrap(True)
 
-        self.text = QTextBrowser()
-        self.text.setOpenLinks(False)
-        self.text.setOpenExternalLinks(False)
-        self.text.setAccessibleName("Aftercare and summary")
-        self.text.setHtml(self._html())
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        close = buttons.button(QDialogButtonBox.StandardButton.Close)
-        close.setMinimumHeight(40)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
-        close.setFocus()
+        self.text = lay_out_reading_dialog(self, heading, "Aftercare and summary", self._html())
 
     @property
     def items(self) -> tuple[AftercareItem, ...]:
@@ -597,5 +603,6 @@ __all__ = [
     "ZoneRulesModel",
     "aftercare_items",
     "families_text",
+    "lay_out_reading_dialog",
     "pressure_allowed_text",
 ]
