@@ -51,6 +51,7 @@ from massage_trainer.ui.safety_flow import SafetyFlow
 from massage_trainer.ui.safety_view import DRY_RUN_TEXT
 from massage_trainer.ui.step_list import StepListView
 from massage_trainer.ui.timer_panel import TimerPanel
+from massage_trainer.ui.widgets import window_action
 
 if TYPE_CHECKING:
     from massage_trainer.ui.practice import PracticeMode
@@ -408,21 +409,7 @@ class MainWindow(QMainWindow):
         tip: str = "",
         checkable: bool = False,
     ) -> QAction:
-        action = QAction(text, self)
-        if keys:
-            action.setShortcuts([QKeySequence(key) for key in keys])
-            # The window owns the shortcut, so it works whichever child has the focus.
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if tip:
-            action.setToolTip(tip)
-            action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        if slot is not None:
-            if checkable:
-                action.toggled.connect(slot)
-            else:
-                action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
+        action = window_action(self, text, slot, keys, tip=tip, checkable=checkable)
         self._all_actions.append(action)
         return action
 

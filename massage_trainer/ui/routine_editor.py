@@ -85,6 +85,7 @@ from massage_trainer.ui.controller import (
     short_zone_name,
 )
 from massage_trainer.ui.preferences import Preferences
+from massage_trainer.ui.widgets import window_action
 
 EDITOR_TITLE = "Routine editor"
 AUTOSAVE_MS = 1500
@@ -654,17 +655,7 @@ class RoutineEditorWindow(QMainWindow):
         keys: Sequence[str | QKeySequence.StandardKey] = (),
         tip: str = "",
     ) -> QAction:
-        action = QAction(text, self)
-        if keys:
-            action.setShortcuts([QKeySequence(key) for key in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        if slot is not None:
-            action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
+        return window_action(self, text, slot, keys, tip=tip)
 
     def _create_actions(self) -> None:
         self.new_action = self._action("New routine", self.new_routine, ["Ctrl+N"])
