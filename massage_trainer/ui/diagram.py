@@ -1700,21 +1700,7 @@ class BackDiagramView(QWidget):
 
     def _arrowhead(self, painter: QPainter, tip: QPointF, angle_deg: float, size_px: float) -> None:
         """A filled arrowhead at ``tip`` pointing along ``angle_deg`` (Qt's angle: ccw)."""
-        size = self._px(size_px)
-        angle = math.radians(angle_deg)
-        dx, dy = math.cos(angle), -math.sin(angle)
-        back = QPointF(tip.x() - dx * size, tip.y() - dy * size)
-        nx, ny = -dy * size * 0.55, dx * size * 0.55
-        head = QPolygonF(
-            [tip, QPointF(back.x() + nx, back.y() + ny), QPointF(back.x() - nx, back.y() - ny)]
-        )
-        halo = QPen(MOTION_HALO, self._px(2.5))
-        halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        painter.setPen(halo)
-        painter.setBrush(MOTION)
-        painter.drawPolygon(head)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawPolygon(head)
+        _paint_arrowhead(painter, tip, angle_deg, self._px(size_px), self._px(2.5))
 
     def _moving_tracks(
         self, mark: _Mark, movement: Movement, seconds: float
@@ -1903,6 +1889,27 @@ def _pattern_tile(kind: str, colour: QColor, ratio: float) -> QPixmap:
     return QPixmap.fromImage(image)
 
 
+def _paint_arrowhead(
+    painter: QPainter, tip: QPointF, angle_deg: float, size: float, rim_width: float
+) -> None:
+    """A white arrowhead ``size`` long with a dark rim, its tip at ``tip``, pointing along
+    ``angle_deg`` (Qt's angle: counter-clockwise); sizes in the painter's units."""
+    angle = math.radians(angle_deg)
+    dx, dy = math.cos(angle), -math.sin(angle)
+    back = QPointF(tip.x() - dx * size, tip.y() - dy * size)
+    nx, ny = -dy * size * 0.55, dx * size * 0.55
+    head = QPolygonF(
+        [tip, QPointF(back.x() + nx, back.y() + ny), QPointF(back.x() - nx, back.y() - ny)]
+    )
+    rim = QPen(MOTION_HALO, rim_width)
+    rim.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.setPen(rim)
+    painter.setBrush(MOTION)
+    painter.drawPolygon(head)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawPolygon(head)
+
+
 def _sprite(kind: str, size: float, opacity: float, angle_deg: float, ratio: float) -> QPixmap:
     """A white mark with a dark rim, centred in a transparent square: a ``dot`` or a
     ``ring`` of radius ``size``, or an ``arrow`` head ``size`` long with its tip at the
@@ -1916,24 +1923,7 @@ def _sprite(kind: str, size: float, opacity: float, angle_deg: float, ratio: flo
     painter.scale(ratio, ratio)
     painter.setOpacity(opacity)
     if kind == "arrow":
-        angle = math.radians(angle_deg)
-        dx, dy = math.cos(angle), -math.sin(angle)
-        back = QPointF(-dx * size, -dy * size)
-        nx, ny = -dy * size * 0.55, dx * size * 0.55
-        head = QPolygonF(
-            [
-                QPointF(0, 0),
-                QPointF(back.x() + nx, back.y() + ny),
-                QPointF(back.x() - nx, back.y() - ny),
-            ]
-        )
-        rim = QPen(MOTION_HALO, 2.5)
-        rim.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        painter.setPen(rim)
-        painter.setBrush(MOTION)
-        painter.drawPolygon(head)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawPolygon(head)
+        _paint_arrowhead(painter, QPointF(0, 0), angle_deg, size, 2.5)
     elif kind == "ring":
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(MOTION_HALO, 4.6))
