@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from massage_trainer.domain.content import ContentLibrary, LoadProblem
 from massage_trainer.domain.models import Audience, Routine
 from massage_trainer.ui.controller import format_clock
+from massage_trainer.ui.widgets import add_group_heading
 
 USER_GROUP = "Your own routines"
 REFUSED_GROUP = "Refused: cannot be started"
@@ -146,12 +147,7 @@ class RoutinePicker(QDialog):
         current_item: QTreeWidgetItem | None = None
         first_item: QTreeWidgetItem | None = None
         for label in sorted(groups, key=order.index):
-            heading = QTreeWidgetItem([label])
-            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            font = heading.font(0)
-            font.setBold(True)
-            heading.setFont(0, font)
-            self.tree.addTopLevelItem(heading)
+            heading = add_group_heading(self.tree, label)
             for routine in groups[label]:
                 item = QTreeWidgetItem(
                     heading,
@@ -183,12 +179,7 @@ class RoutinePicker(QDialog):
     def _add_refused(self, problems: tuple[LoadProblem, ...]) -> None:
         if not problems:
             return
-        heading = QTreeWidgetItem([REFUSED_GROUP])
-        heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        font = heading.font(0)
-        font.setBold(True)
-        heading.setFont(0, font)
-        self.tree.addTopLevelItem(heading)
+        heading = add_group_heading(self.tree, REFUSED_GROUP)
         icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical)
         muted = QBrush(self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
         for problem in problems:

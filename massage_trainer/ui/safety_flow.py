@@ -76,6 +76,7 @@ from massage_trainer.ui.safety_view import (
     lay_out_reading_dialog,
     take_window_font,
 )
+from massage_trainer.ui.widgets import add_group_heading
 
 CATEGORY_TITLES = {
     PreparationCategory.ROOM: "The room",
@@ -572,12 +573,7 @@ class ScreeningReviewDialog(QDialog):
             self.summary_label.setText(f"Answered at {when}: no massage because of: {names}.")
         order = list(ContraindicationGroup)
         for group in sorted({c.group for c in contraindications}, key=order.index):
-            heading = QTreeWidgetItem([group.label, ""])
-            font = heading.font(0)
-            font.setBold(True)
-            heading.setFont(0, font)
-            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.tree.addTopLevelItem(heading)
+            add_group_heading(self.tree, group.label, "")
             for item in (c for c in contraindications if c.group is group):
                 answer = record.answers.get(item.id)
                 text = "Yes" if answer is True else "No" if answer is False else "Not answered"

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
 
 def window_action(
@@ -40,4 +40,15 @@ def window_action(
     return action
 
 
-__all__ = ["window_action"]
+def add_group_heading(tree: QTreeWidget, *texts: str) -> QTreeWidgetItem:
+    """Add a bold top-level row to ``tree`` that names a group; it cannot be selected."""
+    heading = QTreeWidgetItem(list(texts))
+    heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+    font = heading.font(0)
+    font.setBold(True)
+    heading.setFont(0, font)
+    tree.addTopLevelItem(heading)
+    return heading
+
+
+__all__ = ["add_group_heading", "window_action"]
