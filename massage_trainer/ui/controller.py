@@ -99,6 +99,16 @@ def format_clock(seconds: int) -> str:
     return f"{sign}{minutes}:{secs:02d}"
 
 
+def step_duration_text(seconds: int) -> str:
+    """A step's planned time in words: "3 min", "1 min 30 s", "45 s"."""
+    minutes, secs = divmod(seconds, 60)
+    if minutes and secs:
+        return f"{minutes} min {secs} s"
+    if minutes:
+        return f"{minutes} min"
+    return f"{secs} s"
+
+
 class SessionController(QObject):
     """Adapts the domain session engine to Qt signals and commands."""
 
@@ -713,4 +723,5 @@ __all__ = [
     "format_clock",
     "pressure_text",
     "short_zone_name",
+    "step_duration_text",
 ]

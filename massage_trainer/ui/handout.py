@@ -48,7 +48,12 @@ from massage_trainer.domain.models import (
     TechniqueFamily,
     Zone,
 )
-from massage_trainer.ui.controller import describe_zones, pressure_text, short_zone_name
+from massage_trainer.ui.controller import (
+    describe_zones,
+    pressure_text,
+    short_zone_name,
+    step_duration_text,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -99,16 +104,6 @@ def default_page_size() -> str:
     if QLocale().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem:
         return "Letter"
     return "A4"
-
-
-def duration_text(seconds: int) -> str:
-    """A step's time in words for print: "3 min", "1 min 30 s", "45 s"."""
-    minutes, secs = divmod(seconds, 60)
-    if minutes and secs:
-        return f"{minutes} min {secs} s"
-    if minutes:
-        return f"{minutes} min"
-    return f"{secs} s"
 
 
 def _clock(seconds: int) -> str:
@@ -621,7 +616,7 @@ def _title_block(pages: _Pages, routine: Routine) -> None:
     facts = [
         routine.audience.label,
         f"{len(routine.steps)} steps",
-        f"{duration_text(total)} in all" if total % 60 else f"{total // 60} minutes in all",
+        f"{step_duration_text(total)} in all" if total % 60 else f"{total // 60} minutes in all",
     ]
     pages.paragraph(fonts.meta, "  ·  ".join(facts), color=MUTED, after=8)
     pages.paragraph(fonts.body, routine.summary, after=10)
@@ -836,7 +831,7 @@ def _timeline(
             (str(number), col_no),
             (name, name_w),
             (f"{_clock(elapsed)}–{_clock(end)}", col_time),
-            (duration_text(step.duration_s), col_len),
+            (step_duration_text(step.duration_s), col_len),
         ]
         if painter is not None and number % 2 == 0:
             painter.fillRect(QRectF(x, y - pages.pt(1.5), width, row), PANEL)
@@ -846,7 +841,12 @@ def _timeline(
     if painter is not None:
         painter.setPen(QPen(RULE, pages.pt(0.6)))
         painter.drawLine(QLineF(x, y, x + width, y))
-    total = [("", col_no), ("Total", name_w), ("", col_time), (duration_text(elapsed), col_len)]
+    total = [
+        ("", col_no),
+        ("Total", name_w),
+        ("", col_time),
+        (step_duration_text(elapsed), col_len),
+    ]
     _table_row(pages, x, y + pages.pt(2), total, fonts.small_bold, INK)
 
 
@@ -893,7 +893,7 @@ def _step_block(
     name = technique.name if technique is not None else step.technique
     indent = pages.pt(30)
     body_w = pages.width - indent
-    time_text = duration_text(step.duration_s)
+    time_text = step_duration_text(step.duration_s)
     time_w = pages.text_width(fonts.step_title, time_text) + pages.pt(4)
     when = f"{_clock(start)} to {_clock(start + step.duration_s)}"
     when_w = pages.text_width(fonts.small, when) + pages.pt(4)
@@ -1204,7 +1204,6 @@ __all__ = [
     "UnknownPageSize",
     "default_page_size",
     "diagram_geometry",
-    "duration_text",
     "export_handout_dialog",
     "export_handout_pdf",
     "handout_command",

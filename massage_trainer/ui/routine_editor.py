@@ -83,6 +83,7 @@ from massage_trainer.ui.controller import (
     describe_zones,
     format_clock,
     short_zone_name,
+    step_duration_text,
 )
 from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.widgets import window_action
@@ -136,15 +137,6 @@ def problem_text(problem: Problem, routine_title: str) -> str:
     if text.endswith(suffix):
         text = text[: -len(suffix)]
     return text[:1].upper() + text[1:]
-
-
-def duration_text(seconds: int) -> str:
-    minutes, rest = divmod(seconds, 60)
-    if minutes and rest:
-        return f"{minutes} min {rest} s"
-    if minutes:
-        return f"{minutes} min"
-    return f"{rest} s"
 
 
 class RoutineEditCommand(QUndoCommand):
@@ -1382,7 +1374,7 @@ class RoutineEditorWindow(QMainWindow):
             combo_index = self.technique_combo.findData(step.technique)
             self.technique_combo.setCurrentIndex(combo_index)
             _set_spin(self.duration_spin, step.duration_s)
-            self.duration_hint.setText(duration_text(step.duration_s))
+            self.duration_hint.setText(step_duration_text(step.duration_s))
             _set_spin(self.repetitions_spin, step.repetitions or 0)
             _set_spin(self.cycles_spin, step.cycles or 0)
             self.pressure_combo.setCurrentIndex(self.pressure_combo.findData(step.pressure.value))
@@ -1606,7 +1598,7 @@ class RoutineEditorWindow(QMainWindow):
         self.choose_zone(str(item.data(_ID_ROLE)), item.checkState() == Qt.CheckState.Checked)
 
     def _on_duration_spin_value_changed(self, value: int) -> None:
-        self.duration_hint.setText(duration_text(value))
+        self.duration_hint.setText(step_duration_text(value))
         if not self._refreshing:
             self._edit_step("Change time", "duration", duration_s=value)
 

@@ -16,11 +16,11 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.models import Routine
+from massage_trainer.ui.controller import step_duration_text
 from massage_trainer.ui.handout import (
     DiagramStyle,
     UnknownPageSize,
     diagram_geometry,
-    duration_text,
     export_handout_pdf,
     handout_command,
     paint_back_diagram,
@@ -96,7 +96,7 @@ def test_pdf_holds_every_step_on_the_right_paper(
     # The numbered steps carry their times, in order.
     lines = [line.strip() for line in text.splitlines()]
     for step in routine.steps:
-        assert duration_text(step.duration_s) in lines
+        assert step_duration_text(step.duration_s) in lines
     assert f"Page {pages} of {pages}" in text
     assert "Routine handout".upper() in text
 
