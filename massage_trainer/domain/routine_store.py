@@ -331,6 +331,17 @@ def read_routine(path: Path) -> Routine:
     return _routine_from_data(data, path.name)
 
 
+def _read_routine_named(path: Path, routine_id: str, kind: str) -> Routine:
+    """Read ``path``, refusing it unless it holds the routine ``routine_id``; ``kind``
+    ("file" or "draft") names what was read in the message."""
+    routine = read_routine(path)
+    if routine.id != routine_id:
+        raise RoutineStoreError(
+            f"{path.name}: field 'id': the {kind} holds '{routine.id}', not '{routine_id}'"
+        )
+    return routine
+
+
 def import_routine(path: Path, checker: RoutineChecker | None = None) -> Routine:
     """Read a shared routine file: capped, migrated, validated and safety-checked.
 
@@ -454,13 +465,7 @@ class RoutineStore:
 
     def load(self, routine_id: str) -> Routine:
         """Load a saved routine; RoutineStoreError naming file and field if it is broken."""
-        path = self.path_for(routine_id)
-        routine = read_routine(path)
-        if routine.id != routine_id:
-            raise RoutineStoreError(
-                f"{path.name}: field 'id': the file holds '{routine.id}', not '{routine_id}'"
-            )
-        return routine
+        return _read_routine_named(self.path_for(routine_id), routine_id, "file")
 
     def save(self, routine: Routine) -> Path:
         """Save atomically as ``routines/<id>.json`` and drop its draft; returns the path."""
@@ -531,13 +536,7 @@ class RoutineStore:
         return path
 
     def load_draft(self, routine_id: str) -> Routine:
-        path = self.draft_path_for(routine_id)
-        routine = read_routine(path)
-        if routine.id != routine_id:
-            raise RoutineStoreError(
-                f"{path.name}: field 'id': the draft holds '{routine.id}', not '{routine_id}'"
-            )
-        return routine
+        return _read_routine_named(self.draft_path_for(routine_id), routine_id, "draft")
 
     def has_draft(self, routine_id: str) -> bool:
         return self.draft_path_for(routine_id).is_file()
