@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_trainer.domain.models import Pressure
 from massage_trainer.domain.session import SessionState, StepStatus
 from massage_trainer.ui.controller import (
     SessionController,
@@ -48,7 +47,7 @@ from massage_trainer.ui.controller import (
     pressure_text,
 )
 from massage_trainer.ui.preferences import Preferences
-from massage_trainer.ui.timer_panel import CountdownRing, RingPhase, ring_reading
+from massage_trainer.ui.timer_panel import PRESSURE_DOTS, CountdownRing, RingPhase, ring_reading
 
 SCREEN_KEY = "presenter/screen"
 """QSettings key: the name of the screen chosen for the presenter ("" for automatic)."""
@@ -81,13 +80,6 @@ _TEXT_SHARE = _TEXT_STRETCH / (_DIAGRAM_STRETCH + _TEXT_STRETCH)
 
 NOTE_MS = 8000
 """How long a note (such as "only one screen") stays in the presenter's bottom line."""
-
-_PRESSURE_DOTS = {
-    Pressure.NONE: "\u25cb\u25cb\u25cb",
-    Pressure.LIGHT: "\u25cf\u25cb\u25cb",
-    Pressure.MODERATE: "\u25cf\u25cf\u25cb",
-    Pressure.FIRM: "\u25cf\u25cf\u25cf",
-}
 
 _NEXT_KEYS = {Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down}
 _PREVIOUS_KEYS = {Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up}
@@ -664,7 +656,7 @@ class PresenterWindow(QWidget):
         zones = controller.zones_for_step(index)
         self.where_label.setText(describe_zones(zones) or ", ".join(step.zones))
         self.how_label.setText(
-            f"{_PRESSURE_DOTS[step.pressure]}  {pressure_text(step.pressure)}  ·  "
+            f"{PRESSURE_DOTS[step.pressure]}  {pressure_text(step.pressure)}  ·  "
             f"{step.direction.label}"
         )
         self.instruction_label.setText(step.instruction)

@@ -55,12 +55,13 @@ PAIN_INK = QColor("#a0231a")
 FLASH_MS = 700
 """How long the panel stays highlighted after a step change."""
 
-_PRESSURE_DOTS = {
+PRESSURE_DOTS = {
     Pressure.NONE: "\u25cb\u25cb\u25cb",
     Pressure.LIGHT: "\u25cf\u25cb\u25cb",
     Pressure.MODERATE: "\u25cf\u25cf\u25cb",
     Pressure.FIRM: "\u25cf\u25cf\u25cf",
 }
+"""Filled dots out of three, so the pressure reads at a glance."""
 
 
 RingPhase = Literal["idle", "done", "get_ready", "overtime", "countdown"]
@@ -662,7 +663,7 @@ class TimerPanel(QFrame):
         technique = controller.library.techniques.get(step.technique)
         self.step_label.setText(f"Step {index + 1} of {controller.step_count}")
         self.technique_label.setText(technique.name if technique is not None else step.technique)
-        self.pressure_label.setText(f"{_PRESSURE_DOTS[step.pressure]}  {step.pressure.label}")
+        self.pressure_label.setText(f"{PRESSURE_DOTS[step.pressure]}  {step.pressure.label}")
         self.direction_label.setText(step.direction.label)
         self.hands_label.setText(f"Use: {technique.hand_part}" if technique is not None else "")
         self.instruction_label.setText(step.instruction)
