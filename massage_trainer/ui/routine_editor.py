@@ -18,9 +18,9 @@ import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
@@ -87,6 +87,8 @@ from massage_trainer.ui.controller import (
 )
 from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.widgets import window_action
+
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
 
 EDITOR_TITLE = "Routine editor"
 AUTOSAVE_MS = 1500
@@ -1131,21 +1133,27 @@ class RoutineEditorWindow(QMainWindow):
 
     # -- editing machinery ------------------------------------------------------------
 
+    def _validated(self, model: _ModelT, changes: dict[str, Any]) -> _ModelT | None:
+        """``model`` with ``changes`` applied and validated; None, with the reason shown
+        under the form, when the changes are not valid."""
+        data = model.model_dump()
+        data.update(changes)
+        try:
+            changed = type(model).model_validate(data)
+        except ValidationError as exc:
+            self._set_form_message(_first_error(exc))
+            return None
+        self._set_form_message("")
+        return changed
+
     def _edit_step(self, text: str, merge_key: str | None, **changes: Any) -> bool:
         routine = self._routine
         index = self._step_index
         if routine is None or self._read_only or not 0 <= index < len(routine.steps):
             return False
         step = routine.steps[index]
-        data = step.model_dump()
-        data.update(changes)
-        try:
-            new_step = Step.model_validate(data)
-        except ValidationError as exc:
-            self._set_form_message(_first_error(exc))
-            return False
-        self._set_form_message("")
-        if new_step == step:
+        new_step = self._validated(step, changes)
+        if new_step is None or new_step == step:
             return False
         steps = list(routine.steps)
         steps[index] = new_step
@@ -1156,15 +1164,8 @@ class RoutineEditorWindow(QMainWindow):
         routine = self._routine
         if routine is None or self._read_only:
             return False
-        data = routine.model_dump()
-        data.update(changes)
-        try:
-            after = Routine.model_validate(data)
-        except ValidationError as exc:
-            self._set_form_message(_first_error(exc))
-            return False
-        self._set_form_message("")
-        if after == routine:
+        after = self._validated(routine, changes)
+        if after is None or after == routine:
             return False
         return self._push(text, after, self._step_index, merge_key)
 
