@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, Signal
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.session import FakeClock
@@ -55,11 +55,6 @@ def controller(library: ContentLibrary, fake_clock: FakeClock) -> SessionControl
     controller = SessionController(library, fake_clock)
     controller.load_routine(ROUTINE)
     return controller
-
-
-@pytest.fixture
-def preferences(tmp_path: Path) -> Preferences:
-    return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
 def run_first_step(controller: SessionController, clock: FakeClock) -> None:

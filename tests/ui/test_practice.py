@@ -64,11 +64,6 @@ def controller(library: ContentLibrary, fake_clock: FakeClock) -> SessionControl
 
 
 @pytest.fixture
-def preferences(tmp_path: Path) -> Preferences:
-    return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-
-
-@pytest.fixture
 def view(qtbot: Any, controller: SessionController, preferences: Preferences) -> BackDiagramView:
     view = BackDiagramView(controller, preferences)
     qtbot.addWidget(view)

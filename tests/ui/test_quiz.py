@@ -23,11 +23,6 @@ from massage_trainer.ui.quiz import ZoneQuizDialog
 from massage_trainer.ui.zone_shapes import load_back_shapes
 
 
-@pytest.fixture
-def preferences(tmp_path: Path) -> Preferences:
-    return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-
-
 def make_dialog(
     qtbot: Any, library: ContentLibrary, preferences: Preferences, seed: int
 ) -> ZoneQuizDialog:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.session import FakeClock, SessionState
@@ -23,11 +22,6 @@ def controller(library: ContentLibrary, fake_clock: FakeClock) -> SessionControl
     controller = SessionController(library, fake_clock)
     controller.load_routine(ROUTINE)
     return controller
-
-
-@pytest.fixture
-def preferences(tmp_path: Path) -> Preferences:
-    return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
 @pytest.fixture
