@@ -5,27 +5,23 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from massage_trainer.cli import main
 from massage_trainer.domain.content import ContentLibrary
-from massage_trainer.domain.session import FakeClock
 from massage_trainer.ui.library_view import LibraryPanel
 from massage_trainer.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(
-    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
-) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(library, clock=fake_clock, settings=settings, speech_engine="mock")
-    qtbot.addWidget(window)
+def window(qtbot: Any, make_main_window: Callable[[], MainWindow]) -> MainWindow:
+    window = make_main_window()
     window.controller.load_routine("beginner-20")
     window.show()
     qtbot.waitExposed(window)

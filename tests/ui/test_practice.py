@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
@@ -565,18 +565,8 @@ def test_the_no_go_sound_falls_back_to_a_beep_without_audio(
 
 
 @pytest.fixture
-def window(
-    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
-) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(
-        library,
-        clock=fake_clock,
-        settings=settings,
-        speech_engine="mock",
-        history=HistoryStore(tmp_path / "history.sqlite3"),
-    )
-    qtbot.addWidget(window)
+def window(qtbot: Any, make_main_window: Callable[[], MainWindow]) -> MainWindow:
+    window = make_main_window()
     window.preferences.set_chime_enabled(False)
     window.controller.load_routine(ROUTINE)
     window.show()

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication
 
 from massage_trainer.domain.content import ContentLibrary
-from massage_trainer.domain.history import HistoryStore
 from massage_trainer.domain.quiz import Question, QuestionKind
-from massage_trainer.domain.session import FakeClock
 from massage_trainer.domain.zone_geometry import ZoneGeometry
 from massage_trainer.ui.diagram import BackDiagramView
 from massage_trainer.ui.main_window import MainWindow
@@ -210,17 +208,9 @@ def test_a_question_about_a_zone_highlights_it(
 
 
 def test_the_main_window_opens_the_quiz_with_its_keys(
-    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+    qtbot: Any, make_main_window: Callable[[], MainWindow]
 ) -> None:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(
-        library,
-        clock=fake_clock,
-        settings=settings,
-        speech_engine="mock",
-        history=HistoryStore(tmp_path / "history.sqlite3"),
-    )
-    qtbot.addWidget(window)
+    window = make_main_window()
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
