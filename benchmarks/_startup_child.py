@@ -1,30 +1,39 @@
-"""One measured start-up process: the floor or the app, up to its first painted window.
+"""One measured start-up process: the floor or the app, up to its painted window.
 
 Kept apart from the rest of the benchmarks so that both sides import nothing more than
 the standard library's smallest pieces before they start.
 
     python -m benchmarks._startup_child floor|app
 
-Prints ``painted`` the moment the window has been painted, then a JSON line with the
-process's peak memory.
+Prints ``painted <peak MiB>`` the moment the window has first been painted, then
+``ready <peak MiB>`` once it is complete and painted again: every panel built, content
+loaded. An empty QMainWindow is complete at its first paint.
 """
 
 from __future__ import annotations
 
-import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 
 PAINTED = "painted"
+READY = "ready"
 
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _wait_for_first_paint(window: object) -> None:
-    """Process events until the window has been painted once (whole tree, one sync)."""
+def _report(what: str) -> None:
+    print(f"{what} {peak_rss_mib():.3f}", flush=True)
+
+
+def _wait_for_paint(window: object, done: Callable[[], bool] = lambda: True) -> None:
+    """Process events until the window has been painted at a moment when ``done()`` held.
+
+    One backing-store sync paints the window and all its children before it returns.
+    """
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -34,7 +43,7 @@ def _wait_for_first_paint(window: object) -> None:
         painted = False
 
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
+            if event.type() == QEvent.Type.Paint and done():
                 self.painted = True
             return False
 
@@ -42,7 +51,6 @@ def _wait_for_first_paint(window: object) -> None:
     window.installEventFilter(spy)
     window.show()
     deadline = time.monotonic() + 30
-    # One backing-store sync paints the window and all its children before it returns.
     while not spy.painted and time.monotonic() < deadline:
         QApplication.processEvents()
     window.removeEventFilter(spy)
@@ -59,25 +67,22 @@ def child_floor() -> None:
     window = QMainWindow()
     window.setWindowTitle("floor")
     window.resize(1440, 900)
-    _wait_for_first_paint(window)
-    print(PAINTED, flush=True)
-    print(json.dumps({"peak_rss_mib": peak_rss_mib()}), flush=True)
+    _wait_for_paint(window)
+    _report(PAINTED)
+    _report(READY)
     del window, app
 
 
 def child_app() -> None:
+    # What the massage-trainer command runs: its module, then app.start().
     from massage_trainer import app as app_module
+    from massage_trainer import cli  # noqa: F401
 
-    app_module._application(())
-    library = app_module._load()
-    from massage_trainer.ui.history_recorder import check_history_at_start
-    from massage_trainer.ui.main_window import MainWindow
-
-    window = MainWindow(library)
-    _wait_for_first_paint(window)
-    check_history_at_start(window, window.history_recorder)
-    print(PAINTED, flush=True)
-    print(json.dumps({"peak_rss_mib": peak_rss_mib()}), flush=True)
+    window = app_module.start(())
+    _wait_for_paint(window)
+    _report(PAINTED)
+    _wait_for_paint(window, lambda: window.populated)
+    _report(READY)
     window.close()
 
 

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from massage_trainer import __version__
-from massage_trainer.domain.content import ContentError, ContentLibrary, load_library
-from massage_trainer.domain.paths import assets_dir, user_data_dir
 
 if TYPE_CHECKING:
+    from massage_trainer.domain.content import ContentLibrary
     from massage_trainer.ui.main_window import MainWindow
 
 _keep: list[object] = []
@@ -23,13 +22,22 @@ ORGANIZATION = "MassageTrainer"
 APPLICATION = "massage-trainer"
 
 
+OPENING_FALLBACK_MS = 300
+"""Fill the window in after this long even if no paint has come (e.g. started minimised)."""
+
+
 def _load() -> ContentLibrary:
+    from massage_trainer.domain.content import load_library
+    from massage_trainer.domain.paths import user_data_dir
+
     return load_library(user_routines=user_data_dir() / "routines")
 
 
 def _application(argv: Sequence[str]) -> None:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
+
+    from massage_trainer.domain.paths import assets_dir
 
     if QApplication.instance() is not None:
         return
@@ -44,27 +52,63 @@ def _application(argv: Sequence[str]) -> None:
     _keep.append(app)  # the application must outlive this function
 
 
-def run(qt_args: Sequence[str] = (), routine_id: str | None = None) -> int:
-    """Open the main window and run until it is closed."""
+def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWindow:
+    """Show the main window at once; fill it in as soon as it has been painted.
+
+    The content, its models and the session widgets load after the first paint, so the
+    window appears as fast as an empty one would. Content that cannot be loaded, or an
+    unknown ``routine_id``, ends the event loop with exit code 1 and says why.
+    """
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     _application(qt_args)
-    try:
-        library = _load()
-    except ContentError as exc:
-        QMessageBox.critical(None, "Massage Trainer cannot start", str(exc))
-        return 1
     from massage_trainer.ui.main_window import MainWindow
 
-    window = MainWindow(library)
-    if routine_id:
-        _open_routine(window, routine_id)
-    window.show()
-    from massage_trainer.ui.history_recorder import check_history_at_start
+    window = MainWindow(None)
+    attempted = False
 
-    # Only here, never in --smoke-test or --screenshot: it may ask a question.
-    check_history_at_start(window, window.history_recorder)
-    return QApplication.exec()
+    def fill_in() -> None:
+        nonlocal attempted
+        if attempted or not window.isVisible():
+            return  # once only (the paint and the fallback both call), not once closed
+        attempted = True
+        from massage_trainer.domain.content import ContentError
+
+        try:
+            library = _load()
+        except ContentError as exc:
+            QMessageBox.critical(window, "Massage Trainer cannot start", str(exc))
+            QApplication.exit(1)
+            return
+        if routine_id and routine_id not in library.routines:
+            known = ", ".join(library.routines)
+            print(f"massage-trainer: no routine '{routine_id}' (known: {known})", file=sys.stderr)
+            QApplication.exit(1)
+            return
+        window.populate(library)
+        if routine_id:
+            window.controller.load_routine(routine_id)
+        from massage_trainer.ui.history_recorder import check_history_at_start
+
+        # Only here, never in --smoke-test or --screenshot: it may ask a question.
+        check_history_at_start(window, window.history_recorder)
+
+    # Queued: the paint finishes and reaches the screen before the loading starts.
+    window.first_painted.connect(fill_in, Qt.ConnectionType.QueuedConnection)
+    QTimer.singleShot(OPENING_FALLBACK_MS, window, fill_in)
+    window.show()
+    return window
+
+
+def run(qt_args: Sequence[str] = (), routine_id: str | None = None) -> int:
+    """Open the main window and run until it is closed."""
+    from PySide6.QtWidgets import QApplication
+
+    window = start(qt_args, routine_id)
+    code = QApplication.exec()
+    del window
+    return code
 
 
 def _open_routine(window: MainWindow, routine_id: str) -> None:
@@ -120,6 +164,8 @@ def screenshot(path: Path, routine_id: str | None, step: int | None, size: str) 
     except ValueError:
         print(f"massage-trainer: --size must look like 1440x900, not {size!r}", file=sys.stderr)
         return 2
+    from massage_trainer.domain.content import ContentError
+
     with tempfile.TemporaryDirectory() as tmp:
         try:
             window = _offscreen_window(tmp)

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6 import QtGui
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QShowEvent
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -33,28 +33,18 @@ from PySide6.QtWidgets import (
 )
 
 from massage_trainer import __version__
-from massage_trainer.domain.content import ContentError, ContentLibrary, load_library
-from massage_trainer.domain.history import HistoryStore
-from massage_trainer.domain.paths import user_data_dir
-from massage_trainer.domain.session import Clock, SessionState
-from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController
-from massage_trainer.ui.cues import CuePlayer
-from massage_trainer.ui.diagram import BackDiagramView
-from massage_trainer.ui.history_recorder import (
-    SessionRecorder,
-    export_history_csv,
-    show_progress_window,
-)
-from massage_trainer.ui.preferences import Preferences
-from massage_trainer.ui.routine_picker import choose_routine, minutes_text
-from massage_trainer.ui.safety_flow import SafetyFlow
-from massage_trainer.ui.safety_view import DRY_RUN_TEXT
-from massage_trainer.ui.step_list import StepListView
-from massage_trainer.ui.timer_panel import TimerPanel
-from massage_trainer.ui.widgets import window_action
 
 if TYPE_CHECKING:
+    # Imported where they are used, not here: the window paints before the content, its
+    # models and the session widgets are loaded (see MainWindow.populate).
+    from massage_trainer.domain.content import ContentLibrary
+    from massage_trainer.domain.history import HistoryStore
+    from massage_trainer.domain.session import Clock
+    from massage_trainer.ui.controller import SessionController
+    from massage_trainer.ui.cues import CuePlayer
+    from massage_trainer.ui.history_recorder import SessionRecorder
     from massage_trainer.ui.practice import PracticeMode
+    from massage_trainer.ui.preferences import Preferences
 
 APP_TITLE = "Massage Trainer"
 DEFAULT_SIZE = (1440, 900)
@@ -126,12 +116,39 @@ def shortcut_text(action: QAction) -> str:
     )
 
 
+class _OpeningView(QLabel):
+    """What the window shows for the moment between its first paint and its contents."""
+
+    painted = Signal()
+
+    def __init__(self) -> None:
+        super().__init__("Opening the routines…")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAccessibleName("Opening")
+        self._painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.painted.emit()
+
+
 class MainWindow(QMainWindow):
-    """The guided-session window: back diagram, step list and timer panel."""
+    """The guided-session window: back diagram, step list and timer panel.
+
+    ``MainWindow(library)`` builds everything at once. ``MainWindow(None)`` is how the app
+    starts: the window paints straight away, saying it is opening, and
+    :meth:`populate` fills it in once the content is loaded (:attr:`first_painted`
+    says when that first paint has happened).
+    """
+
+    first_painted = Signal()
+    """The window has been painted for the first time (only for ``MainWindow(None)``)."""
 
     def __init__(
         self,
-        library: ContentLibrary,
+        library: ContentLibrary | None,
         *,
         clock: Clock | None = None,
         settings: QSettings | None = None,
@@ -141,27 +158,59 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self._settings = settings if settings is not None else QSettings()
+        self._clock = clock
+        self._speech_engine = speech_engine
+        self._history = history
+        self._populated = False
         self._cue_problems: list[str] = []
         self._shown_once = False
         self._routine_editor: QMainWindow | None = None
         self._presenter: QWidget | None = None
         self._library_dock: QDockWidget | None = None
         self._practice: PracticeMode | None = None
-        self._preferences = Preferences(self._settings, self)
-        self._controller = SessionController(library, clock, self)
-        # The history opens fast (no charts); a failure there never stops the session.
-        self._history_recorder = SessionRecorder(
-            self._controller, history if history is not None else HistoryStore(), self
-        )
-        self._cue_player = CuePlayer(
-            self._controller, self._preferences, speech_engine=speech_engine, parent=self
-        )
-        # After the recorder, so a pain report is recorded before its dialog opens.
-        self.safety_flow = SafetyFlow(self._controller, self)
         self.setWindowTitle(APP_TITLE)
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), BASE_POINT_SIZE))
         self.setFont(font)
+        self._restore_geometry()
+        if library is None:
+            opening = _OpeningView()
+            opening.painted.connect(self.first_painted)
+            self.setCentralWidget(opening)
+        else:
+            self.populate(library)
+
+    @property
+    def populated(self) -> bool:
+        """Whether the session widgets are in place (always, unless built with None)."""
+        return self._populated
+
+    def populate(self, library: ContentLibrary) -> None:
+        """Build the controller, the session widgets, the actions and the menus."""
+        if self._populated:
+            raise RuntimeError("the main window is already populated")
+        from massage_trainer.domain.history import HistoryStore
+        from massage_trainer.ui.controller import SessionController
+        from massage_trainer.ui.cues import CuePlayer
+        from massage_trainer.ui.diagram import BackDiagramView
+        from massage_trainer.ui.history_recorder import SessionRecorder
+        from massage_trainer.ui.preferences import Preferences
+        from massage_trainer.ui.safety_flow import SafetyFlow
+        from massage_trainer.ui.step_list import StepListView
+        from massage_trainer.ui.timer_panel import TimerPanel
+
+        self._preferences = Preferences(self._settings, self)
+        self._controller = SessionController(library, self._clock, self)
+        # The history opens fast (no charts); a failure there never stops the session.
+        history = self._history
+        self._history_recorder = SessionRecorder(
+            self._controller, history if history is not None else HistoryStore(), self
+        )
+        self._cue_player = CuePlayer(
+            self._controller, self._preferences, speech_engine=self._speech_engine, parent=self
+        )
+        # After the recorder, so a pain report is recorded before its dialog opens.
+        self.safety_flow = SafetyFlow(self._controller, self)
 
         self.diagram = BackDiagramView(self._controller, self._preferences)
         self.step_list = StepListView(self._controller)
@@ -206,6 +255,7 @@ class MainWindow(QMainWindow):
         self._preferences.speech_changed.connect(self.speech_action.setChecked)
         self._preferences.flash_changed.connect(self.flash_action.setChecked)
 
+        self._populated = True
         self._restore_settings()
         self._on_controller_routine_changed()
         self._on_controller_state_changed(controller.state().value)
@@ -239,10 +289,14 @@ class MainWindow(QMainWindow):
 
     def show_progress(self) -> None:
         """Open the Progress window (its module and QtCharts load on first use)."""
+        from massage_trainer.ui.history_recorder import show_progress_window
+
         show_progress_window(self, self._history_recorder)
 
     def export_history(self) -> None:
         """Ask for a file and save the practice history to it as CSV."""
+        from massage_trainer.ui.history_recorder import export_history_csv
+
         export_history_csv(self, self._history_recorder.store)
 
     def session_actions(self) -> list[QAction]:
@@ -255,6 +309,8 @@ class MainWindow(QMainWindow):
 
     def choose_routine(self) -> None:
         """Ask for a routine and load it (nothing changes on cancel)."""
+        from massage_trainer.ui.routine_picker import choose_routine
+
         current = self._controller.routine.id if self._controller.routine is not None else None
         chosen = choose_routine(self._controller.library, current, self)
         if chosen is not None:
@@ -375,6 +431,10 @@ class MainWindow(QMainWindow):
         A routine that was changed while loaded but not started is loaded again in its
         new form; a session under way keeps the version it started with.
         """
+        from massage_trainer.domain.content import ContentError, load_library
+        from massage_trainer.domain.paths import user_data_dir
+        from massage_trainer.domain.session import SessionState
+
         if library is None:
             try:
                 library = load_library(user_routines=user_data_dir() / "routines")
@@ -409,11 +469,15 @@ class MainWindow(QMainWindow):
         tip: str = "",
         checkable: bool = False,
     ) -> QAction:
+        from massage_trainer.ui.widgets import window_action
+
         action = window_action(self, text, slot, keys, tip=tip, checkable=checkable)
         self._all_actions.append(action)
         return action
 
     def _create_actions(self) -> None:
+        from massage_trainer.ui.controller import ADJUST_STEP_S
+
         self._all_actions: list[QAction] = []
         controller = self._controller
         self.start_pause_action = self._action(
@@ -701,6 +765,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(" — ".join([*parts, APP_TITLE]))
 
     def _on_controller_mode_changed(self, _mode: str = "") -> None:
+        from massage_trainer.ui.safety_view import DRY_RUN_TEXT
+
         self._update_title()
         dry_run = self._controller.dry_run
         self._mode_label.setText(DRY_RUN_TEXT if dry_run else "")
@@ -708,11 +774,15 @@ class MainWindow(QMainWindow):
         self._update_pain_action()
 
     def _update_pain_action(self) -> None:
+        from massage_trainer.domain.session import SessionState
+
         controller = self._controller
         in_session = controller.state() in (SessionState.RUNNING, SessionState.PAUSED)
         self.pain_action.setEnabled(in_session and not controller.dry_run)
 
     def _on_controller_routine_changed(self) -> None:
+        from massage_trainer.ui.routine_picker import minutes_text
+
         routine = self._controller.routine
         self._update_title()
         if routine is None:
@@ -725,6 +795,8 @@ class MainWindow(QMainWindow):
         self._settings.setValue(_KEY_ROUTINE, routine.id)
 
     def _on_controller_state_changed(self, state: str) -> None:
+        from massage_trainer.domain.session import SessionState
+
         self._update_pain_action()
         running = state == SessionState.RUNNING.value
         self.start_pause_action.setText("Pause" if running else "Start")
@@ -783,13 +855,15 @@ class MainWindow(QMainWindow):
 
     # -- settings ---------------------------------------------------------------------
 
-    def _restore_settings(self) -> None:
-        settings = self._settings
-        geometry = settings.value(_KEY_GEOMETRY)
+    def _restore_geometry(self) -> None:
+        geometry = self._settings.value(_KEY_GEOMETRY)
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(*DEFAULT_SIZE)
+
+    def _restore_settings(self) -> None:
+        settings = self._settings
         state = settings.value(_KEY_STATE)
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
@@ -825,6 +899,9 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         """Store the window geometry, toolbar state and splitter sizes."""
         self._settings.setValue(_KEY_GEOMETRY, self.saveGeometry())
+        if not self._populated:  # closed while opening: only the geometry is there yet
+            self._settings.sync()
+            return
         self._settings.setValue(_KEY_STATE, self.saveState())
         self._settings.setValue(_KEY_SPLITTER, self.splitter.saveState())
         self._settings.sync()
@@ -837,6 +914,10 @@ class MainWindow(QMainWindow):
             self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._populated:
+            self.save_settings()
+            super().closeEvent(event)
+            return
         # The editor asks about unsaved changes first; Cancel there keeps the app open.
         editor = self._routine_editor
         if editor is not None and editor.isVisible() and not editor.close():

@@ -14,7 +14,7 @@ from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.models import Audience
 from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import FakeClock, SessionState
-from massage_trainer.ui import main_window as main_window_module
+from massage_trainer.ui import routine_picker
 from massage_trainer.ui.controller import GET_READY_S
 from massage_trainer.ui.diagram import BackDiagramView
 from massage_trainer.ui.main_window import MainWindow
@@ -167,7 +167,7 @@ def test_ctrl_o_chooses_a_routine(
         asked.append(current)
         return "lower-back-relief"
 
-    monkeypatch.setattr(main_window_module, "choose_routine", fake_choose)
+    monkeypatch.setattr(routine_picker, "choose_routine", fake_choose)
     qtbot.keyClick(window.step_list, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     assert asked == [ROUTINE]
     assert window.controller.routine is not None

@@ -1,0 +1,121 @@
+"""How the app starts: the window paints at once, then fills itself in.
+
+``app.start()`` is what the ``massage-trainer`` command runs before the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QSplitter
+
+from massage_trainer import app
+from massage_trainer.domain.content import ContentError
+from massage_trainer.ui import main_window
+from massage_trainer.ui.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def _settings_in_tmp(tmp_path: Path) -> Iterator[None]:
+    """The started window uses the default QSettings: point them at a throwaway folder."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    yield
+    QSettings.setDefaultFormat(QSettings.Format.NativeFormat)
+
+
+@pytest.fixture
+def exits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Exit codes the start-up asked the event loop for (the tests run no event loop)."""
+    codes: list[int] = []
+    monkeypatch.setattr(QApplication, "exit", lambda code=0: codes.append(code))
+    return codes
+
+
+def _started(qtbot: Any, routine_id: str | None = None) -> MainWindow:
+    window = app.start((), routine_id)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_the_window_paints_at_once_then_fills_itself_in(qtbot: Any) -> None:
+    window = _started(qtbot)
+    assert window.isVisible()
+    assert not window.populated
+    opening = window.centralWidget()
+    assert isinstance(opening, QLabel)
+    assert "Opening" in opening.text()
+    with qtbot.waitSignal(window.first_painted, timeout=5000):
+        pass
+    qtbot.waitUntil(lambda: window.populated, timeout=5000)
+    assert isinstance(window.centralWidget(), QSplitter)
+    assert window.controller.routine is not None
+    assert window.step_list.model().rowCount() == len(window.controller.routine.steps)
+    assert window.windowTitle().endswith("Massage Trainer")
+
+
+def test_a_routine_named_on_the_command_line_is_opened(qtbot: Any) -> None:
+    window = _started(qtbot, "lower-back-relief")
+    qtbot.waitUntil(lambda: window.populated, timeout=5000)
+    routine = window.controller.routine
+    assert routine is not None
+    assert routine.id == "lower-back-relief"
+
+
+def test_an_unknown_routine_ends_the_start_naming_the_known_ones(
+    qtbot: Any, exits: list[int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    window = _started(qtbot, "no-such-routine")
+    qtbot.waitUntil(lambda: exits == [1], timeout=5000)
+    assert not window.populated
+    error = capsys.readouterr().err
+    assert "no routine 'no-such-routine'" in error
+    assert "lower-back-relief" in error
+
+
+def test_content_that_cannot_load_is_explained_and_ends_with_1(
+    qtbot: Any, exits: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise ContentError("zones.json: line 3: expected a list of zones")
+
+    shown: list[str] = []
+    monkeypatch.setattr(app, "_load", broken)
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    window = _started(qtbot)
+    qtbot.waitUntil(lambda: exits == [1], timeout=5000)
+    assert shown == ["zones.json: line 3: expected a list of zones"]
+    assert not window.populated
+
+
+def test_without_a_paint_the_window_still_fills_in(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A window started minimised may never be painted: a timer fills it in anyway.
+    monkeypatch.setattr(main_window._OpeningView, "paintEvent", QLabel.paintEvent)
+    window = _started(qtbot)
+    qtbot.waitUntil(lambda: window.populated, timeout=5000)
+    assert window.controller.routine is not None
+
+
+def test_closing_while_opening_keeps_the_geometry_and_loads_nothing(qtbot: Any) -> None:
+    window = _started(qtbot)
+    window.resize(700, 500)
+    qtbot.waitUntil(lambda: window.size().width() == 700)
+    window.close()
+    qtbot.wait(app.OPENING_FALLBACK_MS + 100)  # past the fallback too: nothing happens
+    assert not window.populated
+    again = MainWindow(None)
+    qtbot.addWidget(again)
+    assert (again.width(), again.height()) == (700, 500)
+
+
+def test_populating_twice_is_refused(qtbot: Any, library: Any) -> None:
+    window = _started(qtbot)
+    qtbot.waitUntil(lambda: window.populated, timeout=5000)
+    with pytest.raises(RuntimeError, match="already populated"):
+        window.populate(library)
