@@ -73,10 +73,13 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
         if attempted or not window.isVisible():
             return  # once only (the paint and the fallback both call), not once closed
         attempted = True
-        from massage_trainer.domain.content import ContentError
+        from massage_trainer.ui.import_scan import without_source_scan
 
+        with without_source_scan():
+            from massage_trainer.domain.content import ContentError
         try:
-            library = _load()
+            with without_source_scan():
+                library = _load()
         except ContentError as exc:
             QMessageBox.critical(window, "Massage Trainer cannot start", str(exc))
             QApplication.exit(1)
@@ -86,7 +89,8 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
             print(f"massage-trainer: no routine '{routine_id}' (known: {known})", file=sys.stderr)
             QApplication.exit(1)
             return
-        window.populate(library)
+        with without_source_scan():
+            window.populate(library)
         if routine_id:
             window.controller.load_routine(routine_id)
         from massage_trainer.ui.history_recorder import check_history_at_start
