@@ -44,9 +44,10 @@ CHECK_IN_SHOW_S = 20.0
 StartGate = Callable[[Callable[[], None]], None]
 """Asked before a fresh session starts; calls its argument once it is safe to start."""
 
-# Wake up a little after the whole-second boundary, so the value read then is
-# already the new one even if the timer fires a millisecond early.
-_WAKE_MARGIN_S = 0.005
+# Wake up just after the whole-second boundary (the wait is rounded up to whole
+# milliseconds too), so the value read then is already the new one. A wake-up that
+# still comes early changes nothing on show and sleeps again until just past it.
+_WAKE_MARGIN_S = 0.001
 
 
 def short_zone_name(zone: Zone) -> str:
@@ -682,7 +683,7 @@ class SessionController(QObject):
         value = self._engine.get_ready_remaining() if in_get_ready else snapshot.remaining_s
         # The shown value is ceil(value); it next changes when value reaches ceil - 1.
         delay_s = value - (math.ceil(value) - 1) + _WAKE_MARGIN_S
-        self._timer.start(max(1, round(delay_s * 1000)))
+        self._timer.start(max(1, math.ceil(delay_s * 1000)))
 
     def _compute_focus(self) -> tuple[tuple[str, ...], Technique | None, tuple[str, ...]]:
         index = self._preview if self._preview >= 0 else self.current_index

@@ -203,6 +203,21 @@ def test_the_timer_wakes_just_after_the_next_whole_second(
     assert not controller.timer_active
 
 
+def test_a_wake_up_before_the_second_changes_nothing_and_comes_back_at_once(
+    controller: SessionController, fake_clock: FakeClock
+) -> None:
+    run_into_first_step(controller, fake_clock)
+    shown = controller.remaining_seconds()
+    fake_clock.advance(0.9995)  # the timer fired half a millisecond early
+    controller.tick()
+    assert controller.remaining_seconds() == shown
+    assert 0 <= controller.next_wake_ms() <= 3
+    fake_clock.advance(0.0015)
+    controller.tick()
+    assert controller.remaining_seconds() == shown - 1
+    assert 990 <= controller.next_wake_ms() <= 1002
+
+
 def test_get_ready_countdown_is_shown_first(
     controller: SessionController, fake_clock: FakeClock
 ) -> None:

@@ -8,8 +8,8 @@ import linecache
 import sys
 from pathlib import Path
 
-import pytest
 import PySide6.QtCore  # noqa: F401  (installs PySide6's import function)
+import pytest
 
 from massage_trainer.ui.import_scan import without_source_scan
 
