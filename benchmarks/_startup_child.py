@@ -12,6 +12,7 @@ loaded. An empty QMainWindow is complete at its first paint.
 
 from __future__ import annotations
 
+import importlib
 import resource
 import sys
 import time
@@ -74,16 +75,20 @@ def child_floor() -> None:
 
 
 def child_app() -> None:
-    # What the massage-trainer command runs: its module, then app.start().
+    # What the massage-trainer command runs (cli.main -> app.run), with the event loop
+    # replaced by the two waits.
     from massage_trainer import app as app_module
     from massage_trainer import cli  # noqa: F401
+    from massage_trainer.ui.import_scan import without_source_scan
 
-    window = app_module.start(())
-    _wait_for_paint(window)
-    _report(PAINTED)
-    _wait_for_paint(window, lambda: window.populated)
-    _report(READY)
-    window.close()
+    importlib.import_module("PySide6.QtWidgets")  # app.run imports it before the rest
+    with without_source_scan():
+        window = app_module.start(())
+        _wait_for_paint(window)
+        _report(PAINTED)
+        _wait_for_paint(window, lambda: window.populated)
+        _report(READY)
+        window.close()
 
 
 def main() -> None:

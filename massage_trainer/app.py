@@ -57,7 +57,9 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
 
     The content, its models and the session widgets load after the first paint, so the
     window appears as fast as an empty one would. Content that cannot be loaded, or an
-    unknown ``routine_id``, ends the event loop with exit code 1 and says why.
+    unknown ``routine_id``, ends the event loop with exit code 1 and says why. The app
+    calls this, and runs its event loop, inside ``without_source_scan()`` (see
+    :func:`run`).
     """
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -73,13 +75,10 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
         if attempted or not window.isVisible():
             return  # once only (the paint and the fallback both call), not once closed
         attempted = True
-        from massage_trainer.ui.import_scan import without_source_scan
+        from massage_trainer.domain.content import ContentError
 
-        with without_source_scan():
-            from massage_trainer.domain.content import ContentError
         try:
-            with without_source_scan():
-                library = _load()
+            library = _load()
         except ContentError as exc:
             QMessageBox.critical(window, "Massage Trainer cannot start", str(exc))
             QApplication.exit(1)
@@ -89,8 +88,7 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
             print(f"massage-trainer: no routine '{routine_id}' (known: {known})", file=sys.stderr)
             QApplication.exit(1)
             return
-        with without_source_scan():
-            window.populate(library)
+        window.populate(library)
         if routine_id:
             window.controller.load_routine(routine_id)
         from massage_trainer.ui.history_recorder import check_history_at_start
@@ -109,8 +107,13 @@ def run(qt_args: Sequence[str] = (), routine_id: str | None = None) -> int:
     """Open the main window and run until it is closed."""
     from PySide6.QtWidgets import QApplication
 
-    window = start(qt_args, routine_id)
-    code = QApplication.exec()
+    from massage_trainer.ui.import_scan import without_source_scan
+
+    # Every import from here on (the content, the widgets, features opened later) skips
+    # PySide6's scan of each imported module's source: see ui/import_scan.py.
+    with without_source_scan():
+        window = start(qt_args, routine_id)
+        code = QApplication.exec()
     del window
     return code
 
