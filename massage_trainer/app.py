@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +11,8 @@ from typing import TYPE_CHECKING
 from massage_trainer import __version__
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
     from massage_trainer.domain.content import ContentLibrary
     from massage_trainer.ui.main_window import MainWindow
 
@@ -33,11 +33,21 @@ def _load() -> ContentLibrary:
     return load_library(user_routines=user_data_dir() / "routines")
 
 
-def _application(argv: Sequence[str]) -> None:
+def window_icon() -> QIcon:
+    """The app's icon at every size it ships (PNGs rendered from the SVG by
+    packaging/render_icons.py, so start-up never loads Qt's SVG library)."""
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
 
     from massage_trainer.domain.paths import assets_dir
+
+    icon = QIcon()
+    for png in sorted((assets_dir() / "icons").glob("massage-trainer-*.png")):
+        icon.addFile(str(png))
+    return icon
+
+
+def _application(argv: Sequence[str]) -> None:
+    from PySide6.QtWidgets import QApplication
 
     if QApplication.instance() is not None:
         return
@@ -46,7 +56,7 @@ def _application(argv: Sequence[str]) -> None:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Massage Trainer")
     app.setApplicationVersion(__version__)
-    app.setWindowIcon(QIcon(str(assets_dir() / "icons" / "massage-trainer.svg")))
+    app.setWindowIcon(window_icon())
     # Wayland matches windows to packaging/<this id>.desktop for their icon and name.
     app.setDesktopFileName("io.github.massage_trainer.MassageTrainer")
     _keep.append(app)  # the application must outlive this function
@@ -142,6 +152,9 @@ def _offscreen_window(settings_dir: str) -> MainWindow:
 
 def smoke_test() -> int:
     """Load all content and build the main window offscreen. 0 when all is well."""
+    import tempfile
+    import traceback
+
     try:
         with tempfile.TemporaryDirectory() as tmp:
             window = _offscreen_window(tmp)
@@ -171,6 +184,8 @@ def screenshot(path: Path, routine_id: str | None, step: int | None, size: str) 
     except ValueError:
         print(f"massage-trainer: --size must look like 1440x900, not {size!r}", file=sys.stderr)
         return 2
+    import tempfile
+
     from massage_trainer.domain.content import ContentError
 
     with tempfile.TemporaryDirectory() as tmp:

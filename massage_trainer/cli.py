@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -137,6 +136,8 @@ def _validate(files: Sequence[Path]) -> int:
 
 
 def _print_schema() -> int:
+    import json
+
     from massage_trainer.domain.models import Routine
 
     print(json.dumps(Routine.model_json_schema(), indent=2))

@@ -5,8 +5,9 @@ Run after editing the SVG, then commit the results:
     .venv/bin/python packaging/render_icons.py
 
 Writes ``packaging/icons/hicolor/<N>x<N>/apps/massage-trainer.png`` for each size (the
-freedesktop icon-theme layout, so installing is one copy) and copies the SVG to
-``assets/icons/`` (the window icon the app itself loads) and to ``hicolor/scalable``.
+freedesktop icon-theme layout, so installing is one copy), copies the SVG to
+``hicolor/scalable``, and copies the PNGs to ``assets/icons/massage-trainer-<N>.png``:
+the window icon the app itself loads (PNGs, so start-up needs no SVG library).
 ``--check`` only compares and exits 1 if anything is stale.
 """
 
@@ -28,7 +29,7 @@ NAME = "massage-trainer"
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "icons" / f"{NAME}.svg"
 THEME = HERE / "icons" / "hicolor"
-APP_COPY = HERE.parent / "assets" / "icons" / f"{NAME}.svg"
+APP_ICONS = HERE.parent / "assets" / "icons"
 
 
 def render_png(renderer: QSvgRenderer, size: int) -> bytes:
@@ -55,9 +56,12 @@ def outputs() -> dict[Path, bytes]:
     renderer = QSvgRenderer(QByteArray(svg))
     if not renderer.isValid():
         raise SystemExit(f"{SOURCE.name}: Qt cannot read this SVG")
-    files = {THEME / f"{n}x{n}" / "apps" / f"{NAME}.png": render_png(renderer, n) for n in SIZES}
+    files: dict[Path, bytes] = {}
+    for n in SIZES:
+        png = render_png(renderer, n)
+        files[THEME / f"{n}x{n}" / "apps" / f"{NAME}.png"] = png
+        files[APP_ICONS / f"{NAME}-{n}.png"] = png
     files[THEME / "scalable" / "apps" / f"{NAME}.svg"] = svg
-    files[APP_COPY] = svg
     return files
 
 

@@ -119,3 +119,9 @@ def test_populating_twice_is_refused(qtbot: Any, library: Any) -> None:
     qtbot.waitUntil(lambda: window.populated, timeout=5000)
     with pytest.raises(RuntimeError, match="already populated"):
         window.populate(library)
+
+
+def test_the_app_icon_comes_at_every_size() -> None:
+    icon = app.window_icon()
+    assert {size.width() for size in icon.availableSizes()} == {32, 48, 64, 128, 256}
+    assert not icon.pixmap(48, 48).isNull()
