@@ -8,8 +8,9 @@
   re-rendered only after a resize or a change of highlight, emphasis or technique;
 * an overlay painted on top: the hovered and selected outlines and, while the session
   runs, the animated movement (at 8 frames a second, with no timer at all under
-  reduced motion or while hidden). An animation frame repaints only the small areas the
-  moving marks leave and enter: a blit from the cache plus a few pre-drawn sprites.
+  reduced motion or while hidden). An animation frame repaints only the rectangle
+  around where the moving marks were and are: a blit from the cache plus a few
+  pre-drawn sprites.
 
 Zones are told apart without colour too: no-go zones are hatched, caution zones dotted,
 safe zones plain.
@@ -54,7 +55,6 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
     QRadialGradient,
-    QRegion,
     QResizeEvent,
     QShowEvent,
     QTransform,
@@ -75,8 +75,9 @@ from massage_trainer.ui.zone_shapes import BackShapes, load_back_shapes
 
 ANIMATION_INTERVAL_MS = 125
 """8 frames a second: enough for slow, even hand movements (a stroke takes seconds), and
-each frame repaints only the small areas the moving marks leave and enter, so a running
-session stays under 1 % of a core (at 10 frames it sat right at that limit)."""
+each frame repaints only the rectangle around where the moving marks were and are, so a
+running session stays well under 1 % of a core (at 10 frames, with a region of several
+small rectangles per frame, it sat right at that limit)."""
 
 # -- colours ---------------------------------------------------------------------------
 
@@ -330,8 +331,8 @@ class BackDiagramView(QWidget):
         self._animation.timeout.connect(self._on_animation_timeout)
         self._animation_clock = QElapsedTimer()
         self._frame_seconds = 0.0
-        self._last_frame_rects: list[QRect] = []
-        self._spot_region: QRegion | None = None
+        self._last_frame_rect = QRect()
+        self._spot_rect: QRect | None = None
 
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -580,28 +581,26 @@ class BackDiagramView(QWidget):
         if not self.isVisible():
             return
         self._frame_seconds = self._animation_clock.elapsed() / 1000.0
+        # One rectangle around the moving parts: Qt repaints a single rectangle for less
+        # than a region of several small ones, and the blit from the cache is cheap.
+        transform = self._to_widget
         if self._movement in _TRACK_MOVEMENTS:
-            # Repaint only where the moving parts were and where they are now.
-            transform = self._to_widget
-            current = [
-                transform.mapRect(rect).toAlignedRect()
-                for rect in self._moving_rects(self._frame_seconds)
-            ]
-            region = QRegion()
-            for rect in (*self._last_frame_rects, *current):
-                region = region.united(rect)
-            self._last_frame_rects = current
+            # Where the moving parts were and where they are now.
+            current = QRect()
+            for rect in self._moving_rects(self._frame_seconds):
+                current = current.united(transform.mapRect(rect).toAlignedRect())
+            area = current.united(self._last_frame_rect)
+            self._last_frame_rect = current
         else:
             # Circles, taps, rings and zigzags move on the spot: the same area each time.
-            if self._spot_region is None:
-                transform = self._to_widget
-                self._spot_region = QRegion()
+            if self._spot_rect is None:
+                self._spot_rect = QRect()
                 for spot in self._moving_rects(self._frame_seconds):
-                    self._spot_region = self._spot_region.united(
+                    self._spot_rect = self._spot_rect.united(
                         transform.mapRect(spot).toAlignedRect()
                     )
-            region = self._spot_region
-        self.update(region)
+            area = self._spot_rect
+        self.update(area)
 
     # -- Qt events --------------------------------------------------------------------
 
@@ -771,7 +770,7 @@ class BackDiagramView(QWidget):
         if wanted and not self._animation.isActive():
             self._animation_clock.start()
             self._frame_seconds = 0.0
-            self._last_frame_rects = []
+            self._last_frame_rect = QRect()
             self._animation.start()
             # The cached layer swaps its still marks for the faint guides.
             self._invalidate()
@@ -823,7 +822,7 @@ class BackDiagramView(QWidget):
     def _layout(self) -> None:
         """Fit the view box above the legend, aspect kept and centred."""
         self._layout_key = (self.width(), self.height())
-        self._spot_region = None
+        self._spot_rect = None
         view = self._view_box()
         width, height = float(max(1, self.width())), float(max(1, self.height()))
         margin = 6.0
@@ -1184,7 +1183,7 @@ class BackDiagramView(QWidget):
     def _rebuild_motion(self) -> None:
         """Work out the movement marks for the focus zones and technique (diagram units)."""
         self._marks = []
-        self._spot_region = None
+        self._spot_rect = None
         technique = self._technique
         focus = self.highlighted_zones()
         if technique is None or not focus or self._shapes is None:

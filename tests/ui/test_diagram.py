@@ -429,3 +429,49 @@ def test_a_broken_diagram_file_shows_a_message_instead(
     assert view.zone_at(QPoint(150, 200)) is None
     controller.start()
     assert not view.is_animating()
+
+
+class _StoppedClock:
+    """Stands in for the view's animation clock: the test says what time it is."""
+
+    def __init__(self) -> None:
+        self.ms = 0
+
+    def elapsed(self) -> int:
+        return self.ms
+
+    def start(self) -> None:
+        self.ms = 0
+
+
+def _on_screen(view: BackDiagramView) -> QImage:
+    """What the window shows now (its backing store), not a fresh render of the view."""
+    QApplication.processEvents()
+    top_left = view.mapTo(view.window(), QPoint(0, 0))
+    screen = view.screen()
+    return screen.grabWindow(
+        view.window().winId(), top_left.x(), top_left.y(), view.width(), view.height()
+    ).toImage()
+
+
+@pytest.mark.parametrize("step", [0, 1])
+def test_animation_frames_leave_nothing_behind(
+    qtbot: Any, view: BackDiagramView, controller: SessionController, step: int
+) -> None:
+    # Each frame repaints only around the moving marks; after several frames the
+    # screen must match a full repaint at the same moment: no stale marks anywhere.
+    controller.select_step(step)
+    controller.start()
+    assert view.is_animating()
+    clock = _StoppedClock()
+    view._animation_clock = clock  # type: ignore[assignment]
+    qtbot.waitExposed(view)
+    for ms in (0, 400, 900, 1500, 2300):
+        clock.ms = ms
+        view._on_animation_timeout()
+        QApplication.processEvents()
+    incremental = _on_screen(view)
+    view.repaint()
+    full = _on_screen(view)
+    assert incremental.size() == full.size()
+    assert incremental == full
