@@ -15,6 +15,7 @@ strokes are for. The random source is injected, so a test can play a known quiz.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -231,6 +232,23 @@ def place_words(name: str) -> str:
     return f"the {lower}"
 
 
+_ONE_SIDE = (
+    # Longest first: "on the left side of the back" becomes "on each side of the back".
+    (re.compile(r"\bthe (left|right) side\b"), "each side"),
+    (re.compile(r"\bon the (left|right) of\b"), "on each side of"),
+    (re.compile(r"\bon the (left|right)\b"), "on each side"),
+    (re.compile(r"\bthe (left|right)\b"), "each"),
+)
+
+
+def either_side(text: str) -> str:
+    """One side's description said of both: "on the left side of the lower back" becomes
+    "on each side of the lower back" (for a left/right pair asked about as one place)."""
+    for pattern, replacement in _ONE_SIDE:
+        text = pattern.sub(replacement, text)
+    return text[:1].upper() + text[1:]
+
+
 def _groups(zones: Mapping[str, Zone]) -> dict[str, tuple[Zone, ...]]:
     """Zones by short name: a left/right pair is one place to find."""
     groups: dict[str, list[Zone]] = {}
@@ -254,7 +272,7 @@ def find_zone_question(
     )
     where = first_sentence(zone.description)
     if len(members) > 1:
-        where = f"There is one on each side. {where}"
+        where = f"There is one on each side. {either_side(where)}"
     others = [z.id for z in zones.values() if short_name(z.name) != name]
     candidates = [rng.choice(members).id, *rng.sample(others, k=min(3, len(others)))]
     rng.shuffle(candidates)

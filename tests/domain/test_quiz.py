@@ -12,6 +12,7 @@ from massage_trainer.domain.quiz import (
     QuestionKind,
     Quiz,
     build_quiz,
+    find_zone_question,
     may_use_question,
     opener_question,
     pressure_question,
@@ -143,3 +144,24 @@ def test_the_zones_asked_about_can_be_limited(library: ContentLibrary) -> None:
             assert question.zone_id in {"spine", "neck"}
         if question.answered_on_diagram:
             assert question.correct <= {"spine", "neck"}
+
+
+def test_a_pair_asked_about_as_one_place_is_never_described_as_one_side(
+    library: ContentLibrary,
+) -> None:
+    # "Click the kidney area (either side)" must not explain it as "on the left side".
+    pairs = {
+        zone.id.removesuffix("-left"): (zone, library.zones[zone.id.replace("-left", "-right")])
+        for zone in library.zones.values()
+        if zone.id.endswith("-left")
+    }
+    assert len(pairs) >= 5
+    for left, right in pairs.values():
+        name = left.name.replace(" (left)", "")
+        question = find_zone_question(name, (left, right), library.zones, random.Random(1))
+        assert question.correct == {left.id, right.id}
+        assert "either side" in question.prompt
+        words = question.explanation.lower().replace(",", " ").replace(".", " ").split()
+        assert "left" not in words, question.explanation
+        assert "right" not in words, question.explanation
+        assert "each" in words
