@@ -3,8 +3,9 @@
 :func:`render_handout` lays the handout out on any ``QPagedPaintDevice`` (a
 ``QPdfWriter`` or a ``QPrinter``): title and summary, the back diagram with a legend,
 the zone rules and a step timeline on the first page, then every step in full, the
-reasons not to massage, preparation and aftercare. Zones carry patterns as well as
-colours (hatching for no-go, dots for caution) so a greyscale print still reads.
+reasons not to massage, preparation, common mistakes and aftercare. Zones carry
+patterns as well as colours (hatching for no-go, dots for caution) so a greyscale
+print still reads.
 
 All text is drawn as text, so a PDF reader can search and copy it. QtPrintSupport is
 imported only inside :func:`print_handout`, so nothing here slows the app's start.
@@ -596,6 +597,7 @@ def _lay_out(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:
         _step_block(pages, library, routine, number, step, starts[number - 1])
     _contraindications(pages, library)
     _preparation(pages, library, routine)
+    _mistakes(pages, library)
     _aftercare(pages, library, routine)
     pages.finish()
 
@@ -1029,6 +1031,14 @@ def _preparation(pages: _Pages, library: ContentLibrary, routine: Routine) -> No
         return
     pages.heading("Before you start", keep_with=60)
     _two_columns(pages, [(item.title, item.detail) for item in chosen], checkbox=True)
+
+
+def _mistakes(pages: _Pages, library: ContentLibrary) -> None:
+    mistakes = library.safety.mistakes
+    if not mistakes:
+        return
+    pages.heading("Common mistakes", keep_with=60)
+    _two_columns(pages, [(item.title, f"{item.why} Instead: {item.instead}") for item in mistakes])
 
 
 def _aftercare(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:

@@ -72,6 +72,9 @@ def _assert_whole_routine(text: str, library: ContentLibrary, routine: Routine) 
     preparation = {p.id: p for p in library.safety.preparation}
     for item_id in routine.preparation:
         assert _squeeze(preparation[item_id].title) in flat
+    for mistake in library.safety.mistakes:
+        assert _squeeze(mistake.title) in flat, f"mistake {mistake.id} missing"
+        assert _squeeze(mistake.instead) in flat, f"mistake {mistake.id}: what to do instead"
     aftercare = {a.id: a for a in library.safety.aftercare}
     for item_id in routine.aftercare:
         assert _squeeze(aftercare[item_id].detail) in flat
