@@ -8,6 +8,7 @@ word as well as colour, so it does not depend on telling colours apart.
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 from typing import Any
 
@@ -234,10 +235,42 @@ class StepDelegate(QStyledItemDelegate):
         detail.setPointSizeF(max(detail.pointSizeF(), 10.0) * 1.1)
         return title, detail
 
+    def _title_width(self, row_width: int, title: QFont, detail: QFont, amount: str) -> int:
+        """The room for the technique name: the row less its padding, the number column
+        and the step's time."""
+        glyph_width = QFontMetrics(title).horizontalAdvance("00.") + 6
+        amount_width = QFontMetrics(detail).horizontalAdvance(amount) + 8
+        return row_width - 2 * self.PADDING - 14 - glyph_width - amount_width
+
+    @staticmethod
+    def title_lines(metrics: QFontMetrics, text: str, width: int) -> list[str]:
+        """The name on one line if it fits, else wrapped onto two (the second elided);
+        a line may break after a space or a hyphen ("Heel-of-" / "hand pressure")."""
+        if metrics.horizontalAdvance(text) <= width:
+            return [text]
+        elide = Qt.TextElideMode.ElideRight
+        chunks = [chunk for chunk in re.findall(r"[^\s-]*(?:-+|\s+|$)", text) if chunk]
+        first = ""
+        for position, chunk in enumerate(chunks):
+            if first and metrics.horizontalAdvance((first + chunk).rstrip()) > width:
+                rest = "".join(chunks[position:]).strip()
+                line = metrics.elidedText(first.rstrip(), elide, width)  # one long word
+                return [line, metrics.elidedText(rest, elide, width)]
+            first += chunk
+        return [metrics.elidedText(text, elide, width)]
+
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:  # noqa: N802
         title, detail = self._fonts(option)
-        height = QFontMetrics(title).height() + 2 * QFontMetrics(detail).height()
-        # Narrow on purpose: the rows elide to the view's width, never scroll sideways.
+        view = self.parent()
+        row_width = view.viewport().width() if isinstance(view, QListView) else 200
+        lines = self.title_lines(
+            QFontMetrics(title),
+            str(index.data(StepRole.TECHNIQUE_NAME)),
+            self._title_width(row_width, title, detail, str(index.data(StepRole.AMOUNT_TEXT))),
+        )
+        height = len(lines) * QFontMetrics(title).height() + 2 * QFontMetrics(detail).height()
+        # Narrow on purpose: the rows fit the view's width (a long name takes two lines),
+        # never scroll sideways.
         return QSize(200, height + 2 * self.PADDING + 6)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
@@ -307,20 +340,19 @@ class StepDelegate(QStyledItemDelegate):
 
         body = inner.adjusted(glyph_width, 0, 0, 0)
         amount = str(index.data(StepRole.AMOUNT_TEXT))
-        painter.setFont(detail_font)
         amount_width = QFontMetrics(detail_font).horizontalAdvance(amount) + 8
         painter.setFont(title_font)
         painter.setPen(SKIPPED_INK if status is StepStatus.SKIPPED else text_color)
-        title_rect = QRect(body.left(), body.top(), body.width() - amount_width, title_height)
-        painter.drawText(
-            title_rect,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(title_font).elidedText(
-                str(index.data(StepRole.TECHNIQUE_NAME)),
-                Qt.TextElideMode.ElideRight,
-                title_rect.width(),
-            ),
+        title_width = self._title_width(rect.width(), title_font, detail_font, amount)
+        lines = self.title_lines(
+            QFontMetrics(title_font), str(index.data(StepRole.TECHNIQUE_NAME)), title_width
         )
+        for number, line in enumerate(lines):
+            painter.drawText(
+                QRect(body.left(), body.top() + number * title_height, title_width, title_height),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                line,
+            )
         painter.setFont(detail_font)
         painter.setPen(text_color)
         painter.drawText(
@@ -328,6 +360,8 @@ class StepDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             amount,
         )
+        # The lines below the name move down when it takes two.
+        body.setTop(body.top() + (len(lines) - 1) * title_height)
 
         zones_rect = QRect(body.left(), body.top() + title_height, body.width(), detail_height)
         painter.setPen(text_color)
@@ -373,7 +407,12 @@ class StepListView(QListView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setUniformItemSizes(True)
+        # Rows grow when a long technique name wraps onto two lines, and are laid out
+        # again when the view's width changes (QListView does that only when it wraps
+        # text, hence word wrap on, though the delegate draws the text itself).
+        self.setUniformItemSizes(False)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setWordWrap(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)

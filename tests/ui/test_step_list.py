@@ -6,11 +6,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase, QFontMetrics
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.session import FakeClock, SessionState
 from massage_trainer.ui.controller import GET_READY_S, SessionController, format_clock
-from massage_trainer.ui.step_list import StepListModel, StepListView, StepRole
+from massage_trainer.ui.step_list import StepDelegate, StepListModel, StepListView, StepRole
 
 ROUTINE = "classic-home"
 
@@ -173,3 +175,55 @@ def test_a_preview_from_elsewhere_selects_its_row(
     assert controller.preview_index == 5
     controller.preview_step(-1)
     assert view.currentIndex().row() == controller.current_index
+
+
+@pytest.mark.parametrize(
+    ("name", "width_in_chars", "expected"),
+    [
+        ("Kneading", 20, ["Kneading"]),
+        ("Thumb hold on tense points", 14, ["Thumb hold on", "tense points"]),
+        ("Heel-of-hand pressure", 10, ["Heel-of-", "hand pres…"]),
+        ("Heel-of-hand pressure", 14, ["Heel-of-hand", "pressure"]),
+    ],
+)
+def test_a_long_technique_name_takes_two_lines(
+    name: str, width_in_chars: int, expected: list[str]
+) -> None:
+    # A fixed-pitch font, so widths in characters are exact.
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    metrics = QFontMetrics(font)
+    width = metrics.horizontalAdvance("x" * width_in_chars)
+    lines = StepDelegate.title_lines(metrics, name, width)
+    assert len(lines) == len(expected)
+    for line, wanted in zip(lines, expected, strict=True):
+        if wanted.endswith("…"):
+            assert line.startswith(wanted[:-1])
+            assert line.endswith("…")
+        else:
+            assert line == wanted
+        assert metrics.horizontalAdvance(line) <= width
+
+
+def test_rows_grow_when_the_list_narrows_and_names_wrap(qtbot: Any, view: StepListView) -> None:
+    view.resize(600, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    model = view.model()
+    heights_wide = [
+        view.visualRect(model.index(row, 0)).height() for row in range(model.rowCount())
+    ]
+    view.resize(250, 700)
+    qtbot.waitUntil(
+        lambda: (
+            max(view.visualRect(model.index(r, 0)).height() for r in range(model.rowCount()))
+            > max(heights_wide)
+        )
+    )
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, StepDelegate)
+    # Every row is as tall as its wrapped name needs: nothing is cut off at the bottom.
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        option = QStyleOptionViewItem()
+        option.font = view.font()
+        assert view.visualRect(index).height() == delegate.sizeHint(option, index).height()
