@@ -27,10 +27,9 @@ OPENING_FALLBACK_MS = 300
 
 
 def _load() -> ContentLibrary:
-    from massage_trainer.domain.content import load_library
-    from massage_trainer.domain.paths import user_data_dir
+    from massage_trainer.domain.content import load_user_library
 
-    return load_library(user_routines=user_data_dir() / "routines")
+    return load_user_library()
 
 
 def window_icon() -> QIcon:

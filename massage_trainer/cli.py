@@ -75,11 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _list_routines() -> int:
-    from massage_trainer.domain.content import ContentError, load_library
-    from massage_trainer.domain.paths import user_data_dir
+    from massage_trainer.domain.content import ContentError, load_user_library
 
     try:
-        library = load_library(user_routines=user_data_dir() / "routines")
+        library = load_user_library()
     except ContentError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -24,7 +24,7 @@ from massage_trainer.domain.models import (
     Zone,
     ZoneFile,
 )
-from massage_trainer.domain.paths import assets_dir
+from massage_trainer.domain.paths import ROUTINES_FOLDER, assets_dir, user_data_dir
 from massage_trainer.domain.safety import Problem, Severity, validate_routine
 
 MAX_FILE_BYTES = 1_000_000
@@ -182,6 +182,11 @@ def load_routine_file(path: Path) -> Routine:
 def check_routine(routine: Routine, library: ContentLibrary) -> list[Problem]:
     """The safety problems of a routine: errors refuse it, warnings are shown."""
     return validate_routine(routine, library.zones, library.techniques, library.safety)
+
+
+def load_user_library() -> ContentLibrary:
+    """The built-in content plus the user's saved routines: what the app works with."""
+    return load_library(user_routines=user_data_dir() / ROUTINES_FOLDER)
 
 
 def load_library(assets: Path | None = None, user_routines: Path | None = None) -> ContentLibrary:

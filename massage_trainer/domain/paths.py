@@ -13,6 +13,11 @@ DATA_DIR_ENV = "MASSAGE_TRAINER_DATA_DIR"
 
 APP_NAME = "massage-trainer"
 
+ROUTINES_FOLDER = "routines"
+"""The user's saved routines, inside :func:`user_data_dir`."""
+DRAFTS_FOLDER = "drafts"
+"""The routine editor's autosaved work in progress, inside :func:`user_data_dir`."""
+
 
 def assets_dir() -> Path:
     """The folder with the diagram, content and sounds.

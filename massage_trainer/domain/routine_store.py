@@ -42,7 +42,12 @@ from massage_trainer.domain.content import (
     read_json_file,
 )
 from massage_trainer.domain.models import SCHEMA_VERSION, Routine
-from massage_trainer.domain.paths import assets_dir, user_data_dir
+from massage_trainer.domain.paths import (
+    DRAFTS_FOLDER,
+    ROUTINES_FOLDER,
+    assets_dir,
+    user_data_dir,
+)
 from massage_trainer.domain.safety import Problem, Severity
 
 __all__ = [
@@ -66,8 +71,6 @@ __all__ = [
     "unique_id",
 ]
 
-ROUTINES_FOLDER = "routines"
-DRAFTS_FOLDER = "drafts"
 
 OLDEST_SCHEMA_VERSION = 0
 """The oldest routine file version that can still be imported (and is migrated)."""

@@ -1172,8 +1172,7 @@ def handout_command(routine_id: str, output: str | os.PathLike[str], page_size: 
     Returns the exit code: 0 written, 1 for an unknown routine or a failed write,
     2 for an unknown page size.
     """
-    from massage_trainer.domain.content import ContentError, load_library
-    from massage_trainer.domain.paths import user_data_dir
+    from massage_trainer.domain.content import ContentError, load_user_library
 
     try:
         page_size_id(page_size)
@@ -1181,7 +1180,7 @@ def handout_command(routine_id: str, output: str | os.PathLike[str], page_size: 
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
     try:
-        library = load_library(user_routines=user_data_dir() / "routines")
+        library = load_user_library()
     except ContentError as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201
         return 1

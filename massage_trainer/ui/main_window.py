@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
         self._report_load_problems()
         self._history_recorder.notice.connect(self._on_history_recorder_notice)
         self._history_recorder.announce_open_result()
+        self._announce_pending_drafts()
         self.step_list.setFocus()
 
     # -- public -----------------------------------------------------------------------
@@ -431,13 +432,12 @@ class MainWindow(QMainWindow):
         A routine that was changed while loaded but not started is loaded again in its
         new form; a session under way keeps the version it started with.
         """
-        from massage_trainer.domain.content import ContentError, load_library
-        from massage_trainer.domain.paths import user_data_dir
+        from massage_trainer.domain.content import ContentError, load_user_library
         from massage_trainer.domain.session import SessionState
 
         if library is None:
             try:
-                library = load_library(user_routines=user_data_dir() / "routines")
+                library = load_user_library()
             except ContentError as exc:
                 self.statusBar().showMessage(f"The content could not be reloaded: {exc}", 30000)
                 return
@@ -885,6 +885,30 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"The routine you used last ({routine_id}) is no longer available.", 15000
             )
+
+    def _announce_pending_drafts(self) -> None:
+        """Say so when the routine editor left unsaved work behind (after a crash): the
+        editor offers it back when it opens."""
+        from massage_trainer.domain.paths import DRAFTS_FOLDER, user_data_dir
+
+        try:
+            if not any((user_data_dir() / DRAFTS_FOLDER).glob("*.json")):
+                return  # the usual case, without loading the routine store
+            from massage_trainer.domain.routine_store import RoutineStore
+
+            drafts = RoutineStore().pending_drafts()
+        except OSError:
+            return
+        if not drafts:
+            return
+        titles = " and ".join(f"“{draft.routine.title}”" for draft in drafts[:2])
+        more = f" and {len(drafts) - 2} more" if len(drafts) > 2 else ""
+        text = (
+            f"Unsaved work on {titles}{more} is kept as a draft: "
+            "Instructor → Routine editor… (Ctrl+E) offers it back."
+        )
+        earlier = self.statusBar().currentMessage()
+        self.statusBar().showMessage(f"{earlier}  {text}" if earlier else text, 30000)
 
     def _report_load_problems(self) -> None:
         problems = self._controller.library.problems

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialogButtonBo
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.models import Audience
+from massage_trainer.domain.routine_store import RoutineStore
 from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import FakeClock, SessionState
 from massage_trainer.ui import routine_picker
@@ -318,3 +319,21 @@ def test_diagram_and_step_list_are_linked_both_ways(qtbot: Any, window: MainWind
     }
     assert marked == set(controller.steps_for_zone(zone))
     assert 2 in marked
+
+
+def test_unsaved_editor_work_is_mentioned_at_start(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    # The editor left a draft behind (a crash): the window says where to get it back.
+    mine = library.routines["beginner-20"].model_copy(
+        update={"id": "my-evening-routine", "title": "My evening routine"}
+    )
+    RoutineStore().save_draft(mine)
+    window = make_window(qtbot, library, fake_clock, ini(tmp_path))
+    message = window.statusBar().currentMessage()
+    assert "“My evening routine”" in message
+    assert "Routine editor" in message
+
+
+def test_no_draft_no_mention(window: MainWindow) -> None:
+    assert "draft" not in window.statusBar().currentMessage()
