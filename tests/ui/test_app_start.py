@@ -97,17 +97,22 @@ def test_without_a_paint_the_window_still_fills_in(
 ) -> None:
     # A window started minimised may never be painted: a timer fills it in anyway.
     monkeypatch.setattr(main_window._OpeningView, "paintEvent", QLabel.paintEvent)
+    monkeypatch.setattr(app, "OPENING_FALLBACK_MS", 0)  # no real waiting in the test
     window = _started(qtbot)
     qtbot.waitUntil(lambda: window.populated, timeout=5000)
     assert window.controller.routine is not None
 
 
-def test_closing_while_opening_keeps_the_geometry_and_loads_nothing(qtbot: Any) -> None:
+def test_closing_while_opening_keeps_the_geometry_and_loads_nothing(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app, "OPENING_FALLBACK_MS", 0)
     window = _started(qtbot)
     window.resize(700, 500)
     qtbot.waitUntil(lambda: window.size().width() == 700)
     window.close()
-    qtbot.wait(app.OPENING_FALLBACK_MS + 100)  # past the fallback too: nothing happens
+    for _ in range(5):  # the first paint's call and the fallback timer both come and go
+        QApplication.processEvents()
     assert not window.populated
     again = MainWindow(None)
     qtbot.addWidget(again)
