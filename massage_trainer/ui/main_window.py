@@ -12,8 +12,18 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6 import QtGui
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence, QPaintEvent, QShowEvent
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -116,19 +126,40 @@ def shortcut_text(action: QAction) -> str:
     )
 
 
-class _OpeningView(QLabel):
-    """What the window shows for the moment between its first paint and its contents."""
+class _OpeningView(QWidget):
+    """What the window shows for the moment between its first paint and its contents:
+    the app's icon and name, and that the routines are on their way."""
 
     painted = Signal()
+    TEXT = "Opening the routines…"
 
     def __init__(self) -> None:
-        super().__init__("Opening the routines…")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setAccessibleName("Opening")
+        super().__init__()
+        self.setAccessibleName(f"{APP_TITLE}: {self.TEXT}")
         self._painted = False
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        super().paintEvent(event)
+        painter = QPainter(self)
+        icon = QGuiApplication.windowIcon()
+        side = 96
+        middle = self.rect().center()
+        if not icon.isNull():
+            painter.drawPixmap(middle.x() - side // 2, middle.y() - side - 24, icon.pixmap(side))
+        title = QFont(self.font())
+        title.setPointSizeF(title.pointSizeF() * 1.6)
+        title.setBold(True)
+        painter.setFont(title)
+        line = QFontMetrics(title).height()
+        painter.drawText(
+            QRect(0, middle.y() - 16, self.width(), line), Qt.AlignmentFlag.AlignHCenter, APP_TITLE
+        )
+        painter.setFont(self.font())
+        painter.drawText(
+            QRect(0, middle.y() - 16 + line + 4, self.width(), line),
+            Qt.AlignmentFlag.AlignHCenter,
+            self.TEXT,
+        )
+        painter.end()
         if not self._painted:
             self._painted = True
             self.painted.emit()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QSplitter
+from PySide6.QtWidgets import QApplication, QMessageBox, QSplitter, QWidget
 
 from massage_trainer import app
 from massage_trainer.domain.content import ContentError
@@ -47,8 +47,8 @@ def test_the_window_paints_at_once_then_fills_itself_in(qtbot: Any) -> None:
     assert window.isVisible()
     assert not window.populated
     opening = window.centralWidget()
-    assert isinstance(opening, QLabel)
-    assert "Opening" in opening.text()
+    assert isinstance(opening, main_window._OpeningView)
+    assert "Opening the routines" in opening.accessibleName()
     with qtbot.waitSignal(window.first_painted, timeout=5000):
         pass
     qtbot.waitUntil(lambda: window.populated, timeout=5000)
@@ -96,7 +96,7 @@ def test_without_a_paint_the_window_still_fills_in(
     qtbot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A window started minimised may never be painted: a timer fills it in anyway.
-    monkeypatch.setattr(main_window._OpeningView, "paintEvent", QLabel.paintEvent)
+    monkeypatch.setattr(main_window._OpeningView, "paintEvent", QWidget.paintEvent)
     monkeypatch.setattr(app, "OPENING_FALLBACK_MS", 0)  # no real waiting in the test
     window = _started(qtbot)
     qtbot.waitUntil(lambda: window.populated, timeout=5000)
