@@ -324,6 +324,10 @@ class BackDiagramView(QWidget):
 
         self._movement: Movement | None = None
         self._marks: list[_Mark] = []
+        # (focus zones, technique id, direction) -> movement and marks, see _rebuild_motion
+        self._motion_cache: dict[
+            tuple[tuple[str, ...], str, Direction | None], tuple[Movement, tuple[_Mark, ...]]
+        ] = {}
 
         self._animation = QTimer(self)
         self._animation.setInterval(ANIMATION_INTERVAL_MS)
@@ -713,6 +717,7 @@ class BackDiagramView(QWidget):
     # -- state helpers ----------------------------------------------------------------
 
     def _index_zones(self) -> None:
+        self._motion_cache.clear()  # the zones (and the content) may have changed
         self._zones = {}
         self._zone_paths = {}
         self._zone_boxes = {}
@@ -1189,7 +1194,23 @@ class BackDiagramView(QWidget):
         if technique is None or not focus or self._shapes is None:
             self._movement = None
             return
+        # Stepping through a routine comes back to the same layouts again and again, and
+        # the layout (point-in-polygon tests over each zone) is the costly part of a
+        # highlight change: keep each one.
+        key = (focus, technique.id, self._direction)
+        cached = self._motion_cache.get(key)
+        if cached is not None:
+            self._movement, marks = cached
+            self._marks = list(marks)
+            return
         self._movement = movement_for(technique, self._direction)
+        self._marks = self._layout_marks(focus)
+        self._motion_cache[key] = (self._movement, tuple(self._marks))
+
+    def _layout_marks(self, focus: tuple[str, ...]) -> list[_Mark]:
+        """The marks of the current movement over ``focus`` (diagram units)."""
+        assert self._shapes is not None
+        marks: list[_Mark] = []
         midline = self._shapes.view_box.center().x()
         patches: list[_Patch] = []
         for zone_id in focus:
@@ -1216,14 +1237,15 @@ class BackDiagramView(QWidget):
                 else:
                     mark = self._glide_area_mark(group)
                 if mark is not None:
-                    self._marks.append(mark)
+                    marks.append(mark)
         elif self._movement is Movement.HANDS:
-            self._marks = self._hand_marks(patches)
+            marks = self._hand_marks(patches)
         else:
             for patch in patches:
                 mark = build(patch)
                 if mark is not None:
-                    self._marks.append(mark)
+                    marks.append(mark)
+        return marks
 
     def _going_up(self) -> bool:
         return self._direction is not Direction.DOWN

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QImage
 from PySide6.QtWidgets import QApplication, QToolTip
 
@@ -475,3 +475,28 @@ def test_animation_frames_leave_nothing_behind(
     full = _on_screen(view)
     assert incremental.size() == full.size()
     assert incremental == full
+
+
+def _movement_seen(view: BackDiagramView) -> tuple[object, list[QRectF]]:
+    return view.movement(), [shape.boundingRect() for shape in view.movement_geometry()]
+
+
+def test_going_back_to_a_step_shows_the_same_movement_as_the_first_time(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, preferences: Preferences
+) -> None:
+    # Layouts are kept between highlight changes: stepping back and forth through a
+    # routine must show exactly what a view seeing each step for the first time shows.
+    for routine_id in library.routines:
+        controller = SessionController(library, fake_clock, get_ready_s=0)
+        controller.load_routine(routine_id)
+        view = BackDiagramView(controller, preferences)
+        qtbot.addWidget(view)
+        order = [*range(controller.step_count), *reversed(range(controller.step_count))]
+        for index in order:
+            controller.preview_step(index)
+            fresh_controller = SessionController(library, fake_clock, get_ready_s=0)
+            fresh_controller.load_routine(routine_id)
+            fresh_controller.preview_step(index)
+            fresh = BackDiagramView(fresh_controller, preferences)
+            qtbot.addWidget(fresh)
+            assert _movement_seen(view) == _movement_seen(fresh), (routine_id, index)
