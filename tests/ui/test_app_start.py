@@ -130,3 +130,33 @@ def test_the_app_icon_comes_at_every_size() -> None:
     icon = app.window_icon()
     assert {size.width() for size in icon.availableSizes()} == {32, 48, 64, 128, 256}
     assert not icon.pixmap(48, 48).isNull()
+
+
+def test_run_opens_the_window_and_returns_the_loops_exit_code(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    hook = builtins.__import__
+    seen: list[MainWindow] = []
+
+    def event_loop() -> int:
+        # Stands in for QApplication.exec(): run until the window is complete.
+        windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.isVisible() and not w.populated
+        ]
+        assert len(windows) == 1  # the one run() has just shown
+        window = windows[0]
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: window.populated, timeout=5000)
+        # While the app runs, imports skip PySide6's source scan (ui/import_scan.py).
+        assert builtins.__import__ is not hook
+        seen.append(window)
+        return 7
+
+    monkeypatch.setattr(QApplication, "exec", event_loop)
+    assert app.run() == 7
+    assert seen
+    assert builtins.__import__ is hook  # and everything is as before afterwards
