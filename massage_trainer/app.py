@@ -92,9 +92,9 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
             QMessageBox.critical(window, "Massage Trainer cannot start", str(exc))
             QApplication.exit(1)
             return
-        if routine_id and routine_id not in library.routines:
-            known = ", ".join(library.routines)
-            print(f"massage-trainer: no routine '{routine_id}' (known: {known})", file=sys.stderr)
+        problem = _unknown_routine(library, routine_id) if routine_id else None
+        if problem is not None:
+            print(problem, file=sys.stderr)
             QApplication.exit(1)
             return
         window.populate(library)
@@ -127,11 +127,19 @@ def run(qt_args: Sequence[str] = (), routine_id: str | None = None) -> int:
     return code
 
 
+def _unknown_routine(library: ContentLibrary, routine_id: str) -> str | None:
+    """What to say when ``routine_id`` names no routine (None when it names one)."""
+    if routine_id in library.routines:
+        return None
+    known = ", ".join(library.routines)
+    return f"massage-trainer: no routine '{routine_id}' (known: {known})"
+
+
 def _open_routine(window: MainWindow, routine_id: str) -> None:
     controller = window.controller
-    if routine_id not in controller.library.routines:
-        known = ", ".join(controller.library.routines)
-        raise SystemExit(f"massage-trainer: no routine '{routine_id}' (known: {known})")
+    problem = _unknown_routine(controller.library, routine_id)
+    if problem is not None:
+        raise SystemExit(problem)
     controller.load_routine(routine_id)
 
 
