@@ -587,22 +587,15 @@ class BackDiagramView(QWidget):
         self._frame_seconds = self._animation_clock.elapsed() / 1000.0
         # One rectangle around the moving parts: Qt repaints a single rectangle for less
         # than a region of several small ones, and the blit from the cache is cheap.
-        transform = self._to_widget
         if self._movement in _TRACK_MOVEMENTS:
             # Where the moving parts were and where they are now.
-            current = QRect()
-            for rect in self._moving_rects(self._frame_seconds):
-                current = current.united(transform.mapRect(rect).toAlignedRect())
+            current = self._moving_area(self._frame_seconds)
             area = current.united(self._last_frame_rect)
             self._last_frame_rect = current
         else:
             # Circles, taps, rings and zigzags move on the spot: the same area each time.
             if self._spot_rect is None:
-                self._spot_rect = QRect()
-                for spot in self._moving_rects(self._frame_seconds):
-                    self._spot_rect = self._spot_rect.united(
-                        transform.mapRect(spot).toAlignedRect()
-                    )
+                self._spot_rect = self._moving_area(self._frame_seconds)
             area = self._spot_rect
         self.update(area)
 
@@ -1678,6 +1671,13 @@ class BackDiagramView(QWidget):
                 for centre in mark.points:
                     painter.drawEllipse(centre, mark.size, mark.size)
         painter.restore()
+
+    def _moving_area(self, seconds: float) -> QRect:
+        """The widget pixels the moving parts cover at ``seconds``."""
+        area = QRect()
+        for rect in self._moving_rects(seconds):
+            area = area.united(self._to_widget.mapRect(rect).toAlignedRect())
+        return area
 
     def _moving_rects(self, seconds: float) -> list[QRectF]:
         """Where the moving parts are at ``seconds``, in diagram units (with a margin
