@@ -49,11 +49,29 @@ def emit(figures: Sequence[Figure]) -> None:
     print(RESULT_PREFIX + json.dumps([asdict(f) for f in figures]), flush=True)
 
 
+OFFSCREEN_SCREEN = {
+    "name": "benchmark",
+    "x": 0,
+    "y": 0,
+    "width": 1920,
+    "height": 1080,
+    "logicalDpi": 96,
+    "logicalBpi": 96,
+    "dpr": 1,
+}
+
+
 def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Offscreen Qt, and user data and settings in throwaway folders."""
+    """Offscreen Qt on a 1920x1080 screen, and user data and settings in throwaway
+    folders."""
     env = dict(os.environ)
-    env["QT_QPA_PLATFORM"] = "offscreen"
     scratch = tempfile.mkdtemp(prefix="massage-trainer-bench-")
+    # Qt's offscreen screen is 800x800 by default, and the app sizes its first window to
+    # fit the screen: a full-HD screen lets it open at its default 1440x900, the size
+    # the floor's window has.
+    screens = Path(scratch) / "offscreen.json"
+    screens.write_text(json.dumps({"screens": [OFFSCREEN_SCREEN]}), encoding="utf-8")
+    env["QT_QPA_PLATFORM"] = f"offscreen:configfile={screens}"
     env["MASSAGE_TRAINER_DATA_DIR"] = str(Path(scratch) / "data")
     env["XDG_CONFIG_HOME"] = str(Path(scratch) / "config")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))

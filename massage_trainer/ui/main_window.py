@@ -890,8 +890,16 @@ class MainWindow(QMainWindow):
         geometry = self._settings.value(_KEY_GEOMETRY)
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        else:
-            self.resize(*DEFAULT_SIZE)
+            return
+        # First start: the default size, but never more than the screen has room for
+        # (a 1024 x 768 laptop or projector).
+        width, height = DEFAULT_SIZE
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, room.width())
+            height = min(height, room.height())
+        self.resize(width, height)
 
     def _restore_settings(self) -> None:
         settings = self._settings

@@ -246,18 +246,23 @@ class StepDelegate(QStyledItemDelegate):
     def title_lines(metrics: QFontMetrics, text: str, width: int) -> list[str]:
         """The name on one line if it fits, else wrapped onto two (the second elided);
         a line may break after a space or a hyphen ("Heel-of-" / "hand pressure")."""
+
+        def fit(line: str) -> str:
+            # elidedText() may cut a line that fits by a pixel's rounding: ask first.
+            if metrics.horizontalAdvance(line) <= width:
+                return line
+            return metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
+
         if metrics.horizontalAdvance(text) <= width:
             return [text]
-        elide = Qt.TextElideMode.ElideRight
         chunks = [chunk for chunk in re.findall(r"[^\s-]*(?:-+|\s+|$)", text) if chunk]
         first = ""
         for position, chunk in enumerate(chunks):
             if first and metrics.horizontalAdvance((first + chunk).rstrip()) > width:
-                rest = "".join(chunks[position:]).strip()
-                line = metrics.elidedText(first.rstrip(), elide, width)  # one long word
-                return [line, metrics.elidedText(rest, elide, width)]
+                # The first line may still be one word longer than the row.
+                return [fit(first.rstrip()), fit("".join(chunks[position:]).strip())]
             first += chunk
-        return [metrics.elidedText(text, elide, width)]
+        return [fit(text)]
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:  # noqa: N802
         title, detail = self._fonts(option)

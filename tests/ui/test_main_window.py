@@ -18,7 +18,7 @@ from massage_trainer.domain.session import FakeClock, SessionState
 from massage_trainer.ui import routine_picker
 from massage_trainer.ui.controller import GET_READY_S
 from massage_trainer.ui.diagram import BackDiagramView
-from massage_trainer.ui.main_window import MainWindow
+from massage_trainer.ui.main_window import DEFAULT_SIZE, MainWindow
 from massage_trainer.ui.routine_picker import RoutinePicker
 from massage_trainer.ui.step_list import StepRole
 
@@ -337,3 +337,15 @@ def test_unsaved_editor_work_is_mentioned_at_start(
 
 def test_no_draft_no_mention(window: MainWindow) -> None:
     assert "draft" not in window.statusBar().currentMessage()
+
+
+def test_the_first_window_fits_the_screen(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    # No saved geometry yet: the default size, but never larger than the screen (the
+    # offscreen screen is smaller than the default, like a 1024 x 768 projector).
+    window = make_window(qtbot, library, fake_clock, ini(tmp_path))
+    room = window.screen().availableGeometry()
+    assert room.width() < DEFAULT_SIZE[0]
+    assert window.width() <= room.width()
+    assert window.height() <= room.height()
