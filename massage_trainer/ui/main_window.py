@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_trainer import __version__
+from massage_trainer.ui.widgets import resize_to_fit
 
 if TYPE_CHECKING:
     # Imported where they are used, not here: the window paints before the content, its
@@ -75,7 +76,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         self.setAccessibleName("Keyboard shortcuts")
-        self.resize(560, 560)
+        resize_to_fit(self, 560, 560)
         rows = [
             (action_label(action), shortcut_text(action))
             for action in actions
@@ -891,15 +892,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
             return
-        # First start: the default size, but never more than the screen has room for
-        # (a 1024 x 768 laptop or projector).
-        width, height = DEFAULT_SIZE
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width = min(width, room.width())
-            height = min(height, room.height())
-        self.resize(width, height)
+        resize_to_fit(self, *DEFAULT_SIZE)  # first start
 
     def _restore_settings(self) -> None:
         settings = self._settings

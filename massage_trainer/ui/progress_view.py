@@ -57,6 +57,7 @@ from massage_trainer.domain.history import (
 from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import StepStatus
 from massage_trainer.ui.controller import describe_zones, format_clock
+from massage_trainer.ui.widgets import resize_to_fit
 
 ACCENT = QColor("#1d5c8c")
 SCORE_INK = QColor("#2b7046")
@@ -540,7 +541,7 @@ class ProgressWindow(QWidget):
         self._library = library
         self.setWindowTitle("Practice progress")
         self.setAccessibleName("Practice progress")
-        self.resize(1180, 760)
+        resize_to_fit(self, 1180, 760)
 
         self.banner = QLabel()
         self.banner.setWordWrap(True)

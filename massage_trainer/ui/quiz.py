@@ -51,6 +51,7 @@ from massage_trainer.domain.quiz import (
 from massage_trainer.domain.zone_geometry import ZoneGeometry, short_name
 from massage_trainer.ui.controller import SessionController
 from massage_trainer.ui.preferences import Preferences
+from massage_trainer.ui.widgets import resize_to_fit
 
 QUIZ_ROUTINE_ID = "zone-quiz"
 _QUIZ_TECHNIQUE = "quiz-no-technique"  # not in the library: no movement marks are drawn
@@ -251,7 +252,7 @@ class ZoneQuizDialog(QDialog):
         row = QHBoxLayout(self)
         row.addWidget(self.view, 5)
         row.addLayout(side, 6)
-        self.resize(1100, 760)
+        resize_to_fit(self, 1100, 760)
 
         keys = {
             "1": lambda: self.choose(1),

@@ -86,7 +86,7 @@ from massage_trainer.ui.controller import (
     step_duration_text,
 )
 from massage_trainer.ui.preferences import Preferences
-from massage_trainer.ui.widgets import window_action
+from massage_trainer.ui.widgets import resize_to_fit, window_action
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
@@ -301,7 +301,7 @@ class RoutineEditorWindow(QMainWindow):
         if geometry is not None and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1380, 860)
+            resize_to_fit(self, 1380, 860)
 
     # -- public state -----------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from massage_trainer.domain.content import ContentLibrary, LoadProblem
 from massage_trainer.domain.models import Audience, Routine
 from massage_trainer.ui.controller import format_clock
-from massage_trainer.ui.widgets import add_group_heading
+from massage_trainer.ui.widgets import add_group_heading, resize_to_fit
 
 USER_GROUP = "Your own routines"
 REFUSED_GROUP = "Refused: cannot be started"
@@ -72,7 +72,7 @@ class RoutinePicker(QDialog):
         self._library = library
         self.setWindowTitle("Choose a routine")
         self.setAccessibleName("Choose a routine")
-        self.resize(720, 520)
+        resize_to_fit(self, 720, 520)
 
         font = self.font()
         if font.pointSizeF() > 0:

@@ -76,7 +76,7 @@ from massage_trainer.ui.safety_view import (
     lay_out_reading_dialog,
     take_window_font,
 )
-from massage_trainer.ui.widgets import add_group_heading
+from massage_trainer.ui.widgets import add_group_heading, resize_to_fit
 
 CATEGORY_TITLES = {
     PreparationCategory.ROOM: "The room",
@@ -257,7 +257,7 @@ class ScreeningDialog(QDialog):
         self._reused = False
         self.setWindowTitle("Health questions")
         self.setAccessibleName("Health questions")
-        self.resize(820, 760)
+        resize_to_fit(self, 820, 760)
 
         heading = _heading("Before you touch your partner's back: a few health questions", self)
         intro = QLabel(
@@ -485,7 +485,7 @@ class BlockedDialog(QDialog):
         self._stops = tuple(stops)
         self.setWindowTitle("No massage today")
         self.setAccessibleName("No massage today")
-        self.resize(720, 500)
+        resize_to_fit(self, 720, 500)
         heading = _heading("Thank you for checking. No massage today.", self)
         self.text = lay_out_reading_dialog(
             self, heading, "Why not, and what to do instead", self._html()
@@ -533,7 +533,7 @@ class ScreeningReviewDialog(QDialog):
         take_window_font(self, parent)
         self.setWindowTitle("Review screening")
         self.setAccessibleName("Review screening")
-        self.resize(1000, 680)
+        resize_to_fit(self, 1000, 680)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -562,7 +562,7 @@ class ScreeningReviewDialog(QDialog):
                 "asked when a session on a partner starts."
             )
             self.tree.hide()
-            self.resize(600, 180)
+            resize_to_fit(self, 600, 180)
             return
         when = record.at.strftime("%H:%M")
         if record.outcome.cleared:
@@ -698,7 +698,7 @@ class ChecklistDialog(QDialog):
         self._items = tuple(items)
         self.setWindowTitle("Preparation checklist")
         self.setAccessibleName("Preparation checklist")
-        self.resize(780, 780)
+        resize_to_fit(self, 780, 780)
         title = f"Ready for \u201c{routine_title}\u201d?" if routine_title else "Ready to start?"
         heading = _heading(title, self)
         intro = QLabel(

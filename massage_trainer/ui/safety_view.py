@@ -48,6 +48,7 @@ from massage_trainer.domain.models import (
 from massage_trainer.domain.search import techniques_allowed_on, tier_label, zone_title
 from massage_trainer.domain.session import SessionSummary
 from massage_trainer.ui.controller import SessionController, format_clock
+from massage_trainer.ui.widgets import resize_to_fit
 
 DRY_RUN_TEXT = "Dry run \u2014 no one on the table"
 """Shown for the whole length of a dry run (timer panel banner, title, status bar)."""
@@ -251,7 +252,7 @@ class ZoneRulesDialog(QDialog):
         self._controller = controller
         self.setWindowTitle("Zone rules")
         self.setAccessibleName("Zone rules")
-        self.resize(1100, 720)
+        resize_to_fit(self, 1100, 720)
 
         intro = QLabel(
             "Every area of the back and what it allows. Work only on green and amber areas; "
@@ -402,7 +403,7 @@ class PainDialog(QDialog):
         take_window_font(self, parent)
         self.setWindowTitle("Your partner reports pain")
         self.setAccessibleName("Your partner reports pain")
-        self.resize(640, 460)
+        resize_to_fit(self, 640, 460)
         heading = QLabel("The session is paused. Do this now:")
         heading_font = QFont(self.font())
         heading_font.setPointSizeF(max(heading_font.pointSizeF(), 10.0) * 1.3)
@@ -536,7 +537,7 @@ class AftercareDialog(QDialog):
         self._report = report
         self.setWindowTitle("Aftercare")
         self.setAccessibleName("Aftercare")
-        self.resize(760, 720)
+        resize_to_fit(self, 760, 720)
 
         heading = QLabel(f"{report.routine_title}: finished")
         heading_font = QFont(self.font())

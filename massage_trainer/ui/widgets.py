@@ -52,3 +52,14 @@ def add_group_heading(tree: QTreeWidget, *texts: str) -> QTreeWidgetItem:
 
 
 __all__ = ["add_group_heading", "window_action"]
+
+
+def resize_to_fit(window: QWidget, width: int, height: int) -> None:
+    """Resize ``window`` to ``width`` x ``height``, or less where its screen has less room
+    (a 1024 x 768 laptop or projector): buttons must never end up off the edge."""
+    screen = window.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, room.width())
+        height = min(height, room.height())
+    window.resize(width, height)

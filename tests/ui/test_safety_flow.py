@@ -590,3 +590,20 @@ def test_the_diagram_emphasises_the_kidney_areas_during_tapping(window: MainWind
     assert {"kidney-left", "kidney-right"} <= set(emphasised())
     controller.select_step(0)
     assert emphasised() == ()
+
+
+def test_the_health_questions_and_checklist_fit_a_small_screen(
+    qtbot: Any, window: MainWindow
+) -> None:
+    # Their preferred sizes are taller and wider than Qt's 800 x 800 offscreen screen,
+    # like a 1024 x 768 projector: Continue and Start must stay on the screen.
+    choose_mode(window, qtbot, Qt.Key.Key_P)
+    screening = current(window)
+    assert isinstance(screening, ScreeningDialog)
+    room = screening.screen().availableGeometry()
+    assert screening.width() <= room.width()
+    assert screening.height() <= room.height()
+    answer_all_no(window)
+    checklist = current(window)
+    assert isinstance(checklist, ChecklistDialog)
+    assert checklist.height() <= room.height()
