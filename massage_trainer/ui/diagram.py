@@ -278,8 +278,12 @@ class BackDiagramView(QWidget):
         controller: SessionController,
         preferences: Preferences,
         parent: QWidget | None = None,
+        *,
+        focus_label: str = "This step",
     ) -> None:
         super().__init__(parent)
+        # What the outlined zones are, in the legend and the description.
+        self._focus_label = focus_label
         self._controller = controller
         self._preferences = preferences
         self._error = ""
@@ -800,7 +804,7 @@ class BackDiagramView(QWidget):
                 + (f" ({z.side.value})" if z.side.value in ("left", "right") else "")
                 for z in focus
             )
-            parts.append(f"This step: {names}.")
+            parts.append(f"{self._focus_label}: {names}.")
         selected = self._zones.get(self._selected)
         if selected is not None:
             parts.append(f"Selected: {short_zone_name(selected)}.")
@@ -870,13 +874,12 @@ class BackDiagramView(QWidget):
         font.setPixelSize(round(self._font_px))
         return font
 
-    @staticmethod
-    def _legend_items() -> list[tuple[str, str]]:
+    def _legend_items(self) -> list[tuple[str, str]]:
         return [
             ("safe", "Safe"),
             ("caution", "Caution: light only"),
             ("no-go", "No-go: never press"),
-            ("focus", "This step"),
+            ("focus", self._focus_label),
         ]
 
     # -- static painting --------------------------------------------------------------

@@ -375,7 +375,8 @@ class ZoneQuizDialog(QDialog):
             label.setWordWrap(True)
             return label
         preferences = preferences or Preferences(settings or QSettings(), self)
-        view = BackDiagramView(self.zone_source, preferences)
+        # The outlined zone is the one a question asks about, not a step's.
+        view = BackDiagramView(self.zone_source, preferences, focus_label="Asked about")
         view.setMinimumSize(300, 400)
         view.setAccessibleName("Back diagram: click the zone the question asks for")
         view.installEventFilter(self)

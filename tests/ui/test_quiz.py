@@ -205,6 +205,11 @@ def test_a_question_about_a_zone_highlights_it(
     assert isinstance(view, BackDiagramView)
     assert view.highlighted_zones() == (question.zone_id,)
     assert question.detail in dialog.detail_label.text()
+    # The outline is what the question asks about: the legend and the description say
+    # so, not "This step" as in a session.
+    assert "Asked about:" in view.accessibleDescription()
+    assert "This step" not in view.accessibleDescription()
+    assert ("focus", "Asked about") in view._legend_items()
 
 
 def test_the_main_window_opens_the_quiz_with_its_keys(
