@@ -939,8 +939,22 @@ class MainWindow(QMainWindow):
             f"Unsaved work on {titles}{more} is kept as a draft: "
             "Instructor → Routine editor… (Ctrl+E) offers it back."
         )
-        earlier = self.statusBar().currentMessage()
-        self.statusBar().showMessage(f"{earlier}  {text}" if earlier else text, 30000)
+        self._show_when_free(text, 30000)
+
+    def _show_when_free(self, text: str, timeout_ms: int) -> None:
+        """Show a status message now, or once the one on show has gone (a status bar has
+        room for one line: two start-up notices side by side would both be cut)."""
+        bar = self.statusBar()
+        if not bar.currentMessage():
+            bar.showMessage(text, timeout_ms)
+            return
+
+        def on_message_changed(message: str) -> None:
+            if not message:
+                bar.messageChanged.disconnect(on_message_changed)
+                bar.showMessage(text, timeout_ms)
+
+        bar.messageChanged.connect(on_message_changed)
 
     def _report_load_problems(self) -> None:
         problems = self._controller.library.problems

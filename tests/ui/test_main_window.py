@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialogButtonBox, QWidget
 
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import ContentLibrary, LoadProblem
 from massage_trainer.domain.models import Audience
 from massage_trainer.domain.routine_store import RoutineStore
 from massage_trainer.domain.screening import SessionMode
@@ -349,3 +350,23 @@ def test_the_first_window_fits_the_screen(
     assert room.width() < DEFAULT_SIZE[0]
     assert window.width() <= room.width()
     assert window.height() <= room.height()
+
+
+def test_the_draft_notice_waits_for_an_earlier_start_up_message(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    # A broken routine file is reported first; the draft notice follows when that
+    # message goes, instead of both being squeezed onto one cut-off line.
+    mine = library.routines["beginner-20"].model_copy(
+        update={"id": "my-evening-routine", "title": "My evening routine"}
+    )
+    RoutineStore().save_draft(mine)
+    broken = LoadProblem("broken.json", "broken.json: not valid JSON")
+    with_problem = dataclasses.replace(library, problems=(broken,))
+    window = MainWindow(with_problem, clock=fake_clock, settings=ini(tmp_path))
+    qtbot.addWidget(window)
+    bar = window.statusBar()
+    assert "broken.json" in bar.currentMessage()
+    assert "My evening routine" not in bar.currentMessage()
+    bar.clearMessage()
+    assert "“My evening routine”" in bar.currentMessage()
