@@ -263,13 +263,7 @@ def find_zone_question(
     """ "Click the <zone>" on the diagram; either side counts."""
     zone = members[0]
     sides = " (either side)" if len(members) > 1 else ""
-    lower = name[:1].lower() + name[1:]
-    # "Click between the shoulder blades", but "Click the spine".
-    place = (
-        lower
-        if lower.split(" ", 1)[0] in ("between", "beside", "below", "above")
-        else (f"the {lower}")
-    )
+    place = place_words(name)  # "Click between the shoulder blades", "Click the spine"
     where = first_sentence(zone.description)
     if len(members) > 1:
         where = f"There is one on each side. {either_side(where)}"
