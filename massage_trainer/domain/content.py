@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from massage_trainer.domain.models import (
+    AftercareItem,
+    PreparationItem,
     Routine,
     SafetyFile,
     Technique,
@@ -182,6 +184,35 @@ def load_routine_file(path: Path) -> Routine:
 def check_routine(routine: Routine, library: ContentLibrary) -> list[Problem]:
     """The safety problems of a routine: errors refuse it, warnings are shown."""
     return validate_routine(routine, library.zones, library.techniques, library.safety)
+
+
+WIND_DOWN = frozenset({"lighten-pressure", "opening-strokes", "rest-hands"})
+"""Aftercare items about ending the massage itself, shown with every routine."""
+
+
+def preparation_items(routine: Routine | None, safety: SafetyFile) -> tuple[PreparationItem, ...]:
+    """The routine's preparation items in its order; every item when it names none."""
+    by_id = {item.id: item for item in safety.preparation}
+    if routine is not None and routine.preparation:
+        chosen = tuple(by_id[item_id] for item_id in routine.preparation if item_id in by_id)
+        if chosen:
+            return chosen
+    return tuple(safety.preparation)
+
+
+def aftercare_items(routine: Routine | None, safety: SafetyFile) -> tuple[AftercareItem, ...]:
+    """The routine's aftercare items, in its order; every item when it names none."""
+    by_id = {item.id: item for item in safety.aftercare}
+    if routine is not None and routine.aftercare:
+        chosen = tuple(by_id[item_id] for item_id in routine.aftercare if item_id in by_id)
+        if chosen:
+            # The wind-down items always come first, even when a routine leaves them
+            # out: they are how any massage should end.
+            closing = tuple(
+                item for item in safety.aftercare if item.id in WIND_DOWN and item not in chosen
+            )
+            return closing + chosen
+    return tuple(safety.aftercare)
 
 
 def load_user_library() -> ContentLibrary:

@@ -37,7 +37,7 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import ContentLibrary, aftercare_items, preparation_items
 from massage_trainer.domain.diagram import DiagramError
 from massage_trainer.domain.models import (
     Direction,
@@ -1025,10 +1025,7 @@ def _contraindications(pages: _Pages, library: ContentLibrary) -> None:
 
 
 def _preparation(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:
-    items = {item.id: item for item in library.safety.preparation}
-    chosen = [items[i] for i in routine.preparation if i in items]
-    if not chosen:
-        return
+    chosen = preparation_items(routine, library.safety)
     pages.heading("Before you start", keep_with=60)
     _two_columns(pages, [(item.title, item.detail) for item in chosen], checkbox=True)
 
@@ -1042,10 +1039,7 @@ def _mistakes(pages: _Pages, library: ContentLibrary) -> None:
 
 
 def _aftercare(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:
-    items = {item.id: item for item in library.safety.aftercare}
-    chosen = [items[i] for i in routine.aftercare if i in items]
-    if not chosen:
-        return
+    chosen = aftercare_items(routine, library.safety)
     pages.heading("Afterwards", keep_with=60)
     rows = []
     for item in chosen:

@@ -58,7 +58,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import ContentLibrary, aftercare_items, preparation_items
 from massage_trainer.domain.diagram import DiagramError
 from massage_trainer.domain.models import (
     Pressure,
@@ -721,14 +721,12 @@ class _PageBuilder:
             f"<tr><td></td><td><b>Total</b></td><td><b>{_e(format_clock(total))}</b></td>"
             "<td></td><td></td></tr></table>"
         )
-        preparation = {p.id: p for p in self.library.safety.preparation}
-        items = [preparation[i] for i in routine.preparation if i in preparation]
+        items = preparation_items(routine, self.library.safety)
         if items:
             out.append("<h2>Preparation</h2><ul>")
             out.extend(f"<li><b>{_e(p.title)}</b>: {_e(p.detail)}</li>" for p in items)
             out.append("</ul>")
-        aftercare = {a.id: a for a in self.library.safety.aftercare}
-        after = [aftercare[i] for i in routine.aftercare if i in aftercare]
+        after = aftercare_items(routine, self.library.safety)
         if after:
             out.append("<h2>Aftercare</h2><ul>")
             out.extend(f"<li><b>{_e(a.title)}</b>: {_e(a.detail)}</li>" for a in after)

@@ -55,13 +55,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from massage_trainer.domain.content import aftercare_items, preparation_items
 from massage_trainer.domain.models import (
     Contraindication,
     ContraindicationGroup,
     PreparationCategory,
     PreparationItem,
     Routine,
-    SafetyFile,
 )
 from massage_trainer.domain.screening import ScreeningOutcome, SessionMode, screen
 from massage_trainer.domain.session import SessionState
@@ -72,7 +72,6 @@ from massage_trainer.ui.safety_view import (
     PainDialog,
     SessionReport,
     ZoneRulesDialog,
-    aftercare_items,
     lay_out_reading_dialog,
     take_window_font,
 )
@@ -600,16 +599,6 @@ class ScreeningReviewDialog(QDialog):
 # -- preparation ----------------------------------------------------------------------
 
 
-def preparation_items(routine: Routine | None, safety: SafetyFile) -> tuple[PreparationItem, ...]:
-    """The routine's preparation items in its order; every item when it names none."""
-    by_id = {item.id: item for item in safety.preparation}
-    if routine is not None and routine.preparation:
-        chosen = tuple(by_id[item_id] for item_id in routine.preparation if item_id in by_id)
-        if chosen:
-            return chosen
-    return tuple(safety.preparation)
-
-
 def _title_and_detail(text: str) -> tuple[str, str]:
     # The item view hands the text over with Unicode line separators for newlines.
     title, _, detail = text.replace("\u2028", "\n").partition("\n")
@@ -1102,5 +1091,4 @@ __all__ = [
     "ScreeningDialog",
     "ScreeningRecord",
     "ScreeningReviewDialog",
-    "preparation_items",
 ]

@@ -35,12 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import WIND_DOWN, ContentLibrary
 from massage_trainer.domain.models import (
     AftercareItem,
     Pressure,
-    Routine,
-    SafetyFile,
     SafetyTier,
     TechniqueFamily,
     Zone,
@@ -503,25 +501,6 @@ class SessionReport:
         return lines
 
 
-WIND_DOWN = frozenset({"lighten-pressure", "opening-strokes", "rest-hands"})
-"""Aftercare items about ending the massage itself, shown with every routine."""
-
-
-def aftercare_items(routine: Routine | None, safety: SafetyFile) -> tuple[AftercareItem, ...]:
-    """The routine's aftercare items, in its order; every item when it names none."""
-    by_id = {item.id: item for item in safety.aftercare}
-    if routine is not None and routine.aftercare:
-        chosen = tuple(by_id[item_id] for item_id in routine.aftercare if item_id in by_id)
-        if chosen:
-            # The wind-down items always come first, even when a routine leaves them
-            # out: they are how any massage should end.
-            closing = tuple(
-                item for item in safety.aftercare if item.id in WIND_DOWN and item not in chosen
-            )
-            return closing + chosen
-    return tuple(safety.aftercare)
-
-
 class AftercareDialog(QDialog):
     """The end of a session: the aftercare to give now and what was done."""
 
@@ -602,7 +581,6 @@ __all__ = [
     "SessionReport",
     "ZoneRulesDialog",
     "ZoneRulesModel",
-    "aftercare_items",
     "families_text",
     "lay_out_reading_dialog",
     "pressure_allowed_text",

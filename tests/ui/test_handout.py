@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import ContentLibrary, aftercare_items
 from massage_trainer.domain.models import Routine
 from massage_trainer.ui.controller import step_duration_text
 from massage_trainer.ui.handout import (
@@ -75,9 +75,9 @@ def _assert_whole_routine(text: str, library: ContentLibrary, routine: Routine) 
     for mistake in library.safety.mistakes:
         assert _squeeze(mistake.title) in flat, f"mistake {mistake.id} missing"
         assert _squeeze(mistake.instead) in flat, f"mistake {mistake.id}: what to do instead"
-    aftercare = {a.id: a for a in library.safety.aftercare}
-    for item_id in routine.aftercare:
-        assert _squeeze(aftercare[item_id].detail) in flat
+    # The same aftercare as the app gives at the end of a session, wind-down included.
+    for item in aftercare_items(routine, library.safety):
+        assert _squeeze(item.detail) in flat, f"aftercare {item.id} missing"
 
 
 @needs_poppler

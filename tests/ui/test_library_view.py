@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QTextDocument
 from PySide6.QtWidgets import QDockWidget, QMessageBox
 
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import ContentLibrary, aftercare_items
 from massage_trainer.domain.models import TechniqueFamily
 from massage_trainer.domain.session import FakeClock
 from massage_trainer.ui.controller import SessionController
@@ -179,11 +179,13 @@ def test_routine_link_loads_the_routine_and_shows_its_overview(
     assert routine.title in text
     assert "Total" in text
     prep = {p.id: p for p in library.safety.preparation}
-    after = {a.id: a for a in library.safety.aftercare}
     for item_id in routine.preparation:
         assert prep[item_id].title in text
-    for item_id in routine.aftercare:
-        assert after[item_id].title in text
+    # The same aftercare as the app gives at the end of a session, wind-down included.
+    after = aftercare_items(routine, library.safety)
+    assert len(after) > len(routine.aftercare)
+    for item in after:
+        assert item.title in text
 
 
 def test_routine_link_asks_before_resetting_a_running_session(

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
 
-from massage_trainer.domain.content import ContentLibrary, load_library
+from massage_trainer.domain.content import ContentLibrary, load_library, preparation_items
 from massage_trainer.domain.history import HistoryStore
 from massage_trainer.domain.paths import user_data_dir
 from massage_trainer.domain.screening import SessionMode
@@ -30,7 +30,6 @@ from massage_trainer.ui.safety_flow import (
     ModeDialog,
     ScreeningDialog,
     ScreeningReviewDialog,
-    preparation_items,
 )
 from massage_trainer.ui.safety_view import DRY_RUN_TEXT, AftercareDialog, PainDialog
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import ContentLibrary, aftercare_items
 from massage_trainer.domain.models import SafetyTier
 from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import FakeClock, SessionState
@@ -20,7 +20,6 @@ from massage_trainer.ui.safety_view import (
     SessionReport,
     ZoneRulesDialog,
     ZoneRulesModel,
-    aftercare_items,
     pressure_allowed_text,
 )
 
