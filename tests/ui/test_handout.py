@@ -76,8 +76,8 @@ def _assert_whole_routine(text: str, library: ContentLibrary, routine: Routine) 
         assert _squeeze(mistake.title) in flat, f"mistake {mistake.id} missing"
         assert _squeeze(mistake.instead) in flat, f"mistake {mistake.id}: what to do instead"
     # The same aftercare as the app gives at the end of a session, wind-down included.
-    for item in aftercare_items(routine, library.safety):
-        assert _squeeze(item.detail) in flat, f"aftercare {item.id} missing"
+    for aftercare in aftercare_items(routine, library.safety):
+        assert _squeeze(aftercare.detail) in flat, f"aftercare {aftercare.id} missing"
 
 
 @needs_poppler
