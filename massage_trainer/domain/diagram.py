@@ -40,7 +40,6 @@ anatomy lines, and bone marks (the vertebrae)."""
 FILLED_BODY_CLASSES = ("outline", "hair", "cloth")
 """Body classes drawn as filled shapes; the others are lines and small marks."""
 
-_SVG_NS = "http://www.w3.org/2000/svg"
 _INKSCAPE_NS = "http://www.inkscape.org/namespaces/inkscape"
 _IGNORED_TAGS = {"title", "desc", "metadata"}
 _MAX_COORDINATE = 1e6

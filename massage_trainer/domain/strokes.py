@@ -282,7 +282,6 @@ _PRESSURE_WORDS = {
     Pressure.MODERATE: "moderately",
     Pressure.FIRM: "firmly",
 }
-_INPUT_WORDS = {"mouse": "a mouse", "touch": "a touch screen", "pen": "this pen"}
 
 
 def pace_phrase(technique: Technique) -> str:

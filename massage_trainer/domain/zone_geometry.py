@@ -343,10 +343,6 @@ class ZoneGeometry:
             return False
         return point_in_polygons(x, y, shape.polygons)
 
-    def horizontal_runs(self, zone_id: str, y: float) -> list[tuple[float, float]]:
-        """The stretches (x from, x to) of the line at height ``y`` inside the zone."""
-        return polygon_runs(self._shapes[zone_id].polygons, y, horizontal=True)
-
     def vertical_runs(self, zone_id: str, x: float) -> list[tuple[float, float]]:
         """The stretches (y from, y to) of the line at ``x`` inside the zone."""
         return polygon_runs(self._shapes[zone_id].polygons, x, horizontal=False)

@@ -254,11 +254,6 @@ class PracticeOverlay(QWidget):
     # -- public API -------------------------------------------------------------------
 
     @property
-    def geometry_model(self) -> ZoneGeometry | None:
-        """The zone polygons the analysis uses; None when the diagram could not load."""
-        return self._geometry
-
-    @property
     def available(self) -> bool:
         """Whether tracing can work here (the diagram and its zones loaded)."""
         return self._geometry is not None and hasattr(self._diagram, "map_to_diagram")
@@ -323,10 +318,6 @@ class PracticeOverlay(QWidget):
 
     def last_feedback(self) -> StrokeFeedback | None:
         return self._feedback
-
-    def step_practice(self) -> StepPractice | None:
-        """The strokes of the practised step so far."""
-        return self._practice
 
     def references(self) -> tuple[ReferenceStroke, ...]:
         """The model strokes shown with a replay."""

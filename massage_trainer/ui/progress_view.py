@@ -126,9 +126,6 @@ class SessionTableModel(QAbstractTableModel):
         self._rows = tuple(rows)
         self.endResetModel()
 
-    def session_at(self, row: int) -> SessionRow:
-        return self._rows[row]
-
     def rowCount(self, parent: _ANY_INDEX = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self._rows)
 
@@ -698,9 +695,6 @@ class ProgressWindow(QWidget):
             int(self.proxy.index(row, 0).data(SessionTableModel.SESSION_ROLE))
             for row in range(self.proxy.rowCount())
         ]
-
-    def select_session(self, session_id: int) -> None:
-        self._select_session(session_id)
 
     # -- internals --------------------------------------------------------------------
 

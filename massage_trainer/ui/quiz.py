@@ -334,9 +334,6 @@ class ZoneQuizDialog(QDialog):
         self._result = None
         self._show_question()
 
-    def score_text(self) -> str:
-        return self.quiz.summary()
-
     # -- Qt events --------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)

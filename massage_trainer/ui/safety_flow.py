@@ -838,7 +838,6 @@ class SafetyFlow(QObject):
         self._screening_valid = False
         self._ticks: dict[str, frozenset[str]] = {}
         self._zone_rules: ZoneRulesDialog | None = None
-        self._aftercare_enabled = True
         controller.set_start_gate(self.request_start)
         controller.pain_reported.connect(self._on_controller_pain_reported)
         controller.state_changed.connect(self._on_controller_state_changed)
@@ -856,18 +855,9 @@ class SafetyFlow(QObject):
     def last_screening(self) -> ScreeningRecord | None:
         return self._screening
 
-    @property
-    def waiting(self) -> bool:
-        """A start is waiting for the safety steps."""
-        return self._pending is not None
-
     def ticked(self, routine_id: str) -> frozenset[str]:
         """The preparation items ticked for a routine in this app session."""
         return self._ticks.get(routine_id, frozenset())
-
-    def set_aftercare_enabled(self, on: bool) -> None:
-        """Whether the aftercare dialog opens when a session finishes (presenter, tests)."""
-        self._aftercare_enabled = on
 
     def request_start(self, proceed: Callable[[], None]) -> None:
         """The start gate: run the safety steps, then call ``proceed``."""
@@ -1049,7 +1039,7 @@ class SafetyFlow(QObject):
             self._controller.finish()
 
     def _on_controller_state_changed(self, state: str) -> None:
-        if state != SessionState.FINISHED.value or not self._aftercare_enabled:
+        if state != SessionState.FINISHED.value:
             return
         controller = self._controller
         engine = controller.engine

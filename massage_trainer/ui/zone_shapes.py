@@ -72,14 +72,6 @@ class BackShapes:
     zone_paths: Mapping[str, QPainterPath]
     """Zone shape id -> path, in the SVG's order."""
 
-    def body_paths(self) -> list[QPainterPath]:
-        """The filled body shapes (silhouette, head, ears, hair, towel), in order."""
-        return [part.path for part in self.body_parts if part.filled]
-
-    def anatomy_paths(self) -> list[QPainterPath]:
-        """The lines and marks drawn over the body (shoulder blades, ribs, vertebrae)."""
-        return [part.path for part in self.body_parts if not part.filled]
-
     def zone_path(self, shape_id: str) -> QPainterPath | None:
         return self.zone_paths.get(shape_id)
 
