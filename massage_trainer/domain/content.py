@@ -260,7 +260,11 @@ def load_library(assets: Path | None = None, user_routines: Path | None = None) 
             found = validate_routine(routine, zones, techniques, safety)
             errors = [p for p in found if p.severity is Severity.ERROR]
             if errors:
-                problems.append(LoadProblem(path.name, "; ".join(p.message for p in errors)))
+                # Named like the other problems: the file first, then what is wrong.
+                rules = "; ".join(p.message for p in errors)
+                problems.append(
+                    LoadProblem(path.name, f"{path.name}: breaks a safety rule: {rules}")
+                )
                 continue
             routines[routine.id] = routine
             warnings[routine.id] = tuple(found)

@@ -77,6 +77,8 @@ def test_a_user_routine_with_a_no_go_step_is_refused_with_its_reason(tmp_path: P
     (problem,) = library.problems
     assert "step 1" in problem.message.lower()
     assert "spine" in problem.message.lower()
+    # The message names the file, as for a file that cannot be read at all.
+    assert problem.message.startswith("unsafe.json: ")
 
 
 def test_a_valid_user_routine_loads_after_the_built_ins(tmp_path: Path) -> None:
