@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
         self._history = history
         self._populated = False
         self._cue_problems: list[str] = []
+        self._notices: list[tuple[str, int]] = []  # waiting for the status bar, see _notify
         self._shown_once = False
         self._routine_editor: QMainWindow | None = None
         self._presenter: QWidget | None = None
@@ -259,6 +260,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([560, 480, 400])
         self.setCentralWidget(self.splitter)
 
+        self.statusBar().messageChanged.connect(self._on_status_bar_message_changed)
         self._routine_label = QLabel()
         # Titles can come from shared files: always plain text, never markup.
         self._routine_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -860,7 +862,7 @@ class MainWindow(QMainWindow):
         self.reload_library()
 
     def _on_history_recorder_notice(self, message: str) -> None:
-        self.statusBar().showMessage(message, 30000)
+        self._notify(message, 30000)
 
     def _on_cue_player_unavailable(self, message: str) -> None:
         # Each missing feature is reported once; keep earlier reports in view too.
@@ -914,9 +916,7 @@ class MainWindow(QMainWindow):
             if self._controller.routine is None or self._controller.routine.id != routine_id:
                 self._controller.load_routine(routine_id)
         elif routine_id:
-            self.statusBar().showMessage(
-                f"The routine you used last ({routine_id}) is no longer available.", 15000
-            )
+            self._notify(f"The routine you used last ({routine_id}) is no longer available.", 15000)
 
     def _announce_pending_drafts(self) -> None:
         """Say so when the routine editor left unsaved work behind (after a crash): the
@@ -939,22 +939,20 @@ class MainWindow(QMainWindow):
             f"Unsaved work on {titles}{more} is kept as a draft: "
             "Instructor → Routine editor… (Ctrl+E) offers it back."
         )
-        self._show_when_free(text, 30000)
+        self._notify(text, 30000)
 
-    def _show_when_free(self, text: str, timeout_ms: int) -> None:
-        """Show a status message now, or once the one on show has gone (a status bar has
-        room for one line: two start-up notices side by side would both be cut)."""
-        bar = self.statusBar()
-        if not bar.currentMessage():
-            bar.showMessage(text, timeout_ms)
-            return
+    def _notify(self, text: str, timeout_ms: int) -> None:
+        """Show a notice in the status bar now, or after the message on show and the
+        notices already waiting have gone: the bar has room for one line, and notices
+        that replace each other at start-up would never be read."""
+        if self.statusBar().currentMessage() or self._notices:
+            self._notices.append((text, timeout_ms))
+        else:
+            self.statusBar().showMessage(text, timeout_ms)
 
-        def on_message_changed(message: str) -> None:
-            if not message:
-                bar.messageChanged.disconnect(on_message_changed)
-                bar.showMessage(text, timeout_ms)
-
-        bar.messageChanged.connect(on_message_changed)
+    def _on_status_bar_message_changed(self, message: str) -> None:
+        if not message and self._notices:
+            self.statusBar().showMessage(*self._notices.pop(0))
 
     def _report_load_problems(self) -> None:
         problems = self._controller.library.problems
@@ -962,7 +960,7 @@ class MainWindow(QMainWindow):
             return
         count = len(problems)
         noun = "routine file was" if count == 1 else "routine files were"
-        self.statusBar().showMessage(
+        self._notify(
             f"{count} {noun} not loaded: " + "; ".join(p.message for p in problems[:2]), 30000
         )
 

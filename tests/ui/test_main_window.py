@@ -370,3 +370,30 @@ def test_the_draft_notice_waits_for_an_earlier_start_up_message(
     assert "My evening routine" not in bar.currentMessage()
     bar.clearMessage()
     assert "“My evening routine”" in bar.currentMessage()
+
+
+def test_start_up_notices_follow_one_another(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    # Three things to say at start: each gets the status bar in turn, none is lost.
+    settings = ini(tmp_path)
+    settings.setValue("session/routine", "a-routine-since-deleted")
+    mine = library.routines["beginner-20"].model_copy(
+        update={"id": "my-evening-routine", "title": "My evening routine"}
+    )
+    RoutineStore().save_draft(mine)
+    broken = LoadProblem("broken.json", "broken.json: not valid JSON")
+    window = MainWindow(
+        dataclasses.replace(library, problems=(broken,)), clock=fake_clock, settings=settings
+    )
+    qtbot.addWidget(window)
+    bar = window.statusBar()
+    shown = [bar.currentMessage()]
+    for _ in range(2):
+        bar.clearMessage()
+        shown.append(bar.currentMessage())
+    assert "a-routine-since-deleted" in shown[0]
+    assert "broken.json" in shown[1]
+    assert "My evening routine" in shown[2]
+    bar.clearMessage()
+    assert bar.currentMessage() == ""
