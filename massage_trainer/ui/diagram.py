@@ -45,6 +45,7 @@ from PySide6.QtGui import (
     QHelpEvent,
     QHideEvent,
     QImage,
+    QKeyEvent,
     QLinearGradient,
     QMouseEvent,
     QPainter,
@@ -57,6 +58,7 @@ from PySide6.QtGui import (
     QRadialGradient,
     QResizeEvent,
     QShowEvent,
+    QTextDocumentFragment,
     QTransform,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
@@ -626,10 +628,7 @@ class BackDiagramView(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
         zone_id = self.zone_at(event.position()) or ""
         if zone_id != self._hovered:
-            old = self._hovered
-            self._hovered = zone_id
-            self._update_zone_area(old)
-            self._update_zone_area(zone_id)
+            self._set_hovered(zone_id)
             self.setCursor(
                 Qt.CursorShape.PointingHandCursor if zone_id else Qt.CursorShape.ArrowCursor
             )
@@ -640,11 +639,46 @@ class BackDiagramView(QWidget):
         super().mouseMoveEvent(event)
 
     def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
-        if self._hovered:
-            old = self._hovered
-            self._hovered = ""
-            self._update_zone_area(old)
+        self._set_hovered("")
         super().leaveEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        """The keyboard's way to what a pointer does: Up and Down go from zone to zone
+        (top to bottom) showing each one's name and rule; Enter selects the zone, as a
+        click does. Left, Right and Space stay the window's session keys."""
+        key = event.key()
+        order = self._keyboard_order()
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and order:
+            step = 1 if key == Qt.Key.Key_Down else -1
+            if self._hovered in order:
+                zone_id = order[(order.index(self._hovered) + step) % len(order)]
+            else:
+                zone_id = order[0 if step > 0 else -1]
+            self._set_hovered(zone_id)
+            centre = self._to_widget.map(self._zone_boxes[zone_id].center()).toPoint()
+            QToolTip.showText(self.mapToGlobal(centre), self.tooltip_for(zone_id), self)
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._hovered:
+            self._controller.select_zone(self._hovered)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def _keyboard_order(self) -> list[str]:
+        """The zones from the top of the back down, left to right on a level."""
+        boxes = self._zone_boxes
+        return sorted(boxes, key=lambda z: (round(boxes[z].center().y()), boxes[z].center().x()))
+
+    def _set_hovered(self, zone_id: str) -> None:
+        """Outline ``zone_id`` as pointed at (by the mouse or the keys); "" for none."""
+        if zone_id == self._hovered:
+            return
+        old = self._hovered
+        self._hovered = zone_id
+        self._update_zone_area(old)
+        self._update_zone_area(zone_id)
+        self._update_description()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
         if event.button() == Qt.MouseButton.LeftButton:
@@ -808,6 +842,10 @@ class BackDiagramView(QWidget):
         selected = self._zones.get(self._selected)
         if selected is not None:
             parts.append(f"Selected: {short_zone_name(selected)}.")
+        if self._hovered in self._zones:
+            # The hover text, as plain text for a screen reader.
+            text = QTextDocumentFragment.fromHtml(self.tooltip_for(self._hovered)).toPlainText()
+            parts.append(f"Pointed at: {' '.join(text.split())}")
         self.setAccessibleDescription(" ".join(parts))
 
     # -- layout -----------------------------------------------------------------------

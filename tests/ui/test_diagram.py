@@ -500,3 +500,26 @@ def test_going_back_to_a_step_shows_the_same_movement_as_the_first_time(
             fresh = BackDiagramView(fresh_controller, preferences)
             qtbot.addWidget(fresh)
             assert _movement_seen(view) == _movement_seen(fresh), (routine_id, index)
+
+
+def test_the_keyboard_goes_from_zone_to_zone_and_enter_selects(
+    qtbot: Any, view: BackDiagramView, controller: SessionController
+) -> None:
+    # Up and Down point at the zones one by one, from the top of the back down, and say
+    # what each is; Enter selects the one pointed at, as a click does.
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    first = view.hovered_zone()
+    assert first
+    assert "Pointed at:" in view.accessibleDescription()
+    seen = [first]
+    for _ in range(len(controller.library.zones) - 1):
+        qtbot.keyClick(view, Qt.Key.Key_Down)
+        seen.append(view.hovered_zone())
+    assert len(set(seen)) == len(seen)  # every zone once before coming round again
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert view.hovered_zone() == first
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert view.hovered_zone() == seen[-1]
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert controller.selected_zone() == seen[-1]
