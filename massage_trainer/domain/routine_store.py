@@ -51,10 +51,8 @@ from massage_trainer.domain.paths import (
 from massage_trainer.domain.safety import Problem, Severity
 
 __all__ = [
-    "DRAFTS_FOLDER",
     "MIGRATIONS",
     "OLDEST_SCHEMA_VERSION",
-    "ROUTINES_FOLDER",
     "Draft",
     "ReadOnlyRoutineError",
     "RoutineStore",

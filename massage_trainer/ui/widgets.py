@@ -51,9 +51,6 @@ def add_group_heading(tree: QTreeWidget, *texts: str) -> QTreeWidgetItem:
     return heading
 
 
-__all__ = ["add_group_heading", "window_action"]
-
-
 def resize_to_fit(window: QWidget, width: int, height: int) -> None:
     """Resize ``window`` to ``width`` x ``height``, or less where its screen has less room
     (a 1024 x 768 laptop or projector): buttons must never end up off the edge."""
@@ -63,3 +60,6 @@ def resize_to_fit(window: QWidget, width: int, height: int) -> None:
         width = min(width, room.width())
         height = min(height, room.height())
     window.resize(width, height)
+
+
+__all__ = ["add_group_heading", "resize_to_fit", "window_action"]
