@@ -369,6 +369,10 @@ class LibraryPanel(QWidget):
 
         self.refresh_results()
         self._show("", remember=False)
+        # Built by a click on a zone, the library opens on that zone's page (Back leads
+        # to the start page).
+        if controller.selected_zone():
+            self.show_zone(controller.selected_zone())
 
     @property
     def _library(self) -> ContentLibrary:

@@ -849,14 +849,10 @@ class MainWindow(QMainWindow):
         self._settings.setValue(_KEY_AUTO_ADVANCE, on)
 
     def _on_controller_zone_selected(self, zone_id: str) -> None:
-        # The first zone click builds the library, which then shows that zone's page and
+        # The first zone click builds the library, which opens on the selected zone and
         # follows later clicks itself; a library the user has closed stays closed.
         if zone_id and self._library_dock is None:
-            panel = self.library_dock().widget()
-            from massage_trainer.ui.library_view import LibraryPanel
-
-            if isinstance(panel, LibraryPanel):
-                panel.show_zone(zone_id)
+            self.library_dock()
 
     def _on_routine_editor_routines_changed(self, _routine_id: str) -> None:
         self.reload_library()

@@ -344,3 +344,12 @@ def test_dock_and_focus_search(qtbot: Any, controller: SessionController) -> Non
     panel.focus_search()
     qtbot.waitUntil(panel.search_field.hasFocus)
     assert panel.search_field.selectedText() == "spine"
+
+
+def test_a_library_built_with_a_zone_selected_opens_on_that_zone(
+    qtbot: Any, controller: SessionController
+) -> None:
+    controller.select_zone("kidney-left")
+    built = LibraryPanel(controller)
+    qtbot.addWidget(built)
+    assert built.current_page() == "zone:kidney-left"
