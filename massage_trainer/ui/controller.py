@@ -146,6 +146,8 @@ class SessionController(QObject):
     emphasis_changed = Signal(object)
     """tuple[str, ...]: no-go zone ids next to the focus zones during percussion or firm
     pressure (to emphasise on the diagram); () otherwise."""
+    library_changed = Signal()
+    """The content library was replaced (a routine was saved, deleted or imported)."""
 
     def __init__(
         self,
@@ -333,7 +335,10 @@ class SessionController(QObject):
         The session in progress keeps its routine as loaded; ``load_routine`` and the
         routine picker see the new library.
         """
+        if library is self._library:
+            return
         self._library = library
+        self.library_changed.emit()
 
     def set_mode(self, mode: SessionMode | str) -> None:
         """Choose partner or dry run for the loaded routine's sessions.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import Any
@@ -387,3 +388,21 @@ def test_statuses_after_next_next(controller: SessionController, fake_clock: Fak
     snapshot = controller.snapshot()
     assert snapshot is not None
     assert snapshot.statuses[:3] == (StepStatus.DONE, StepStatus.SKIPPED, StepStatus.CURRENT)
+
+
+def test_a_new_library_is_announced_once_and_the_session_keeps_its_routine(
+    controller: SessionController, library: ContentLibrary
+) -> None:
+    recorder = Recorder(controller)
+    changes: list[None] = []
+    controller.library_changed.connect(lambda: changes.append(None))
+    routines = {rid: r for rid, r in library.routines.items() if rid != "lower-back-relief"}
+    smaller = dataclasses.replace(library, routines=routines)
+
+    controller.set_library(smaller)
+    controller.set_library(smaller)  # the same library again is no change
+
+    assert len(changes) == 1
+    assert controller.library is smaller
+    assert controller.routine is not None and controller.routine.id == ROUTINE
+    assert recorder.count("routine_changed") == 0
