@@ -803,7 +803,10 @@ class MainWindow(QMainWindow):
 
         self._update_title()
         dry_run = self._controller.dry_run
-        self._mode_label.setText(DRY_RUN_TEXT if dry_run else "")
+        # Short: the timer panel's banner says it in full, and the bar needs its room
+        # for notices.
+        self._mode_label.setText("Dry run" if dry_run else "")
+        self._mode_label.setToolTip(DRY_RUN_TEXT if dry_run else "")
         self._mode_label.setVisible(dry_run)
         self._update_pain_action()
 
@@ -949,6 +952,9 @@ class MainWindow(QMainWindow):
     def _on_status_bar_message_changed(self, message: str) -> None:
         if not message and self._notices:
             self.statusBar().showMessage(*self._notices.pop(0))
+            return
+        # A notice longer than the bar is cut off at its edge: hovering shows it whole.
+        self.statusBar().setToolTip(message)
 
     def _report_load_problems(self) -> None:
         problems = self._controller.library.problems

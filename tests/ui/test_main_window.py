@@ -218,6 +218,10 @@ def test_unavailable_cues_are_reported_in_the_status_bar(window: MainWindow) -> 
     message = window.statusBar().currentMessage()
     assert message.startswith("Chimes are off")
     assert "Spoken cues are off" in message
+    # However narrow the bar, the whole notice is there on hover; gone with the notice.
+    assert window.statusBar().toolTip() == message
+    window.statusBar().clearMessage()
+    assert window.statusBar().toolTip() == ""
 
 
 def test_every_focusable_widget_has_an_accessible_name(window: MainWindow) -> None:

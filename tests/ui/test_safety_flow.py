@@ -328,7 +328,8 @@ def test_a_dry_run_skips_screening_and_says_so_for_its_whole_length(
         seen_steps.add(controller.current_index)
         assert banner.isVisible()
         assert "Dry run" in window.windowTitle()
-        assert window._mode_label.text() == DRY_RUN_TEXT
+        assert window._mode_label.text() == "Dry run"
+        assert window._mode_label.toolTip() == DRY_RUN_TEXT
     assert seen_steps == set(range(len(routine.steps)))
     assert controller.state() is SessionState.FINISHED
     assert banner.isVisible()
