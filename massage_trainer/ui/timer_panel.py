@@ -364,7 +364,9 @@ class TimerPanel(QFrame):
 
         self.step_label = QLabel()
         self.step_label.setFont(font(1.2))
-        self.step_label.setWordWrap(True)
+        # "Step 3 of 8" stays on one line: in a narrow panel the dry-run banner beside it
+        # wraps instead.
+        self.step_label.setWordWrap(False)
         self.technique_label = QLabel()
         self.technique_label.setFont(font(2.0, bold=True))
         self.technique_label.setWordWrap(True)
@@ -482,6 +484,7 @@ class TimerPanel(QFrame):
         self.dry_run_label = QLabel(DRY_RUN_TEXT)
         self.dry_run_label.setFont(font(1.3, bold=True))
         self.dry_run_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.dry_run_label.setWordWrap(True)
         self.dry_run_label.setAccessibleName("Dry run")
         self.dry_run_label.setStyleSheet(
             f"background: {DRY_RUN_FILL.name()}; color: {DRY_RUN_INK.name()};"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.session import FakeClock, SessionState
@@ -218,3 +219,16 @@ def test_pressure_check_in_is_shown_then_cleared(
     assert check_in.prompt in panel.check_in_label.text()
     controller.next_step()  # a new step clears the old question
     assert panel.check_in_label.isHidden()
+
+
+def test_in_a_narrow_panel_the_dry_run_banner_gives_way_to_the_step_number(
+    qtbot: Any, panel: TimerPanel, controller: SessionController
+) -> None:
+    controller.set_mode("dry-run")
+    panel.resize(330, 900)
+    qtbot.waitUntil(lambda: panel.dry_run_label.isVisible())
+    QApplication.processEvents()
+    label = panel.step_label
+    metrics = label.fontMetrics()
+    # "Step 1 of 8" has room for one whole line; the banner wraps instead.
+    assert label.width() >= metrics.horizontalAdvance(label.text())
