@@ -1,11 +1,14 @@
 """Searching the technique and zone library, as the user types.
 
 A query is matched, ignoring case and extra spaces, against each technique's name,
-aliases and family and each zone's name, side and tier. Results are ranked: an exact
-name or alias first, then names that start with the query, then names with a later
-word that does, then names that merely contain it, and last the items that only
-mention it in their longer texts (purpose, how-to, reason, landmarks). So "kneading"
-puts the petrissage techniques first and "tapping" or "cupping" the tapotement ones.
+aliases and family and each zone's name, side, tier and everyday words for that part
+of the body (``ZONE_WORDS``: "backbone", "scapula", "lumbar"). Plurals match the
+singular ("kidneys", "shoulder blades"). Results are ranked: an exact name or alias
+first, then names that start with the query, then names with a later word that does,
+then names that merely contain it, then names a small typo away ("efleurage",
+"kneed"), and last the items that only mention the query in their longer texts
+(purpose, how-to, reason, landmarks). So "kneading" puts the petrissage techniques
+first and "tapping" or "cupping" the tapotement ones.
 """
 
 from __future__ import annotations
@@ -30,6 +33,24 @@ from massage_trainer.domain.models import (
 MAX_QUERY_CHARS = 200
 """Longer queries are cut: nobody types more, and matching stays quick."""
 
+ZONE_WORDS: dict[str, tuple[str, ...]] = {
+    "spine": ("backbone", "spinal column", "vertebrae", "vertebra", "midline"),
+    "kidney": ("kidneys", "renal area", "loin"),
+    "floating-ribs": ("ribs", "rib cage", "ribcage", "lower ribs"),
+    "armpit": ("axilla", "underarm", "lymph nodes"),
+    "neck": ("nape", "cervical", "back of the neck"),
+    "shoulder-blade": ("scapula", "scapulae"),
+    "shoulder-girdle": ("shoulders", "shoulder top", "trapezius", "traps"),
+    "between-shoulder-blades": ("mid back", "middle back", "rhomboids", "thoracic"),
+    "upper-back": ("mid back", "middle back", "thoracic"),
+    "paraspinal": ("back muscles", "muscles beside the spine", "paraspinals", "spinal muscles"),
+    "lower-back": ("lumbar", "low back", "small of the back"),
+    "hips": ("buttocks", "glutes", "bottom", "pelvis"),
+    "side": ("flank", "flanks", "waist", "love handles"),
+}
+"""Everyday and anatomical words for each zone (keyed by its id without the side), so
+people find a zone by the word they know. Searched like aliases."""
+
 
 class HitKind(StrEnum):
     TECHNIQUE = "technique"
@@ -47,9 +68,11 @@ class MatchRank(IntEnum):
     """A later word of the name, an alias or the family starts with the query."""
     SUBSTRING = 3
     """The query appears inside a name, alias or family, or all its words do."""
-    DESCRIPTION = 4
+    CLOSE = 4
+    """Every word of the query is a small typo away from a word of a name or alias."""
+    DESCRIPTION = 5
     """The query appears only in the item's longer texts."""
-    ALL = 5
+    ALL = 6
     """No query: every item that passes the filters, in library order."""
 
 
@@ -249,22 +272,42 @@ def _match_zone(zone: Zone, needle: str) -> _Match | None:
         (_Field.NAME, zone.name),
         (_Field.NAME, zone_title(zone)),
         (_Field.NAME, zone.id),
-        (_Field.FAMILY, zone.tier.value),
     ]
+    fields += [(_Field.ALIAS, word) for word in zone_words(zone)]
+    fields.append((_Field.FAMILY, zone.tier.value))
     return _best_match(needle, fields, [zone.reason, zone.description])
+
+
+def zone_words(zone: Zone) -> tuple[str, ...]:
+    """The everyday words for the zone from ``ZONE_WORDS`` ("scapula" for a shoulder blade)."""
+    key = zone.id.removesuffix("-left").removesuffix("-right")
+    return ZONE_WORDS.get(zone.id, ZONE_WORDS.get(key, ()))
 
 
 def _best_match(
     needle: str, fields: Sequence[tuple[_Field, str]], texts: Iterable[str]
 ) -> _Match | None:
     best: _Match | None = None
+    stemmed = _stems(needle)
     for field, text in fields:
-        rank = _rank(needle, normalise(text))
+        haystack = normalise(text)
+        rank = _rank(needle, haystack)
+        # "kidneys" finds "Kidney area", "shoulder blades" the "Shoulder blade".
+        by_stem = _rank(stemmed, _stems(haystack))
+        if by_stem is not None and (rank is None or by_stem < rank):
+            rank = by_stem
         if rank is None:
             continue
         candidate = (rank, int(field), text)
         if best is None or candidate[:2] < best[:2]:
             best = candidate
+    if best is not None:
+        return best
+    for field, text in fields:
+        if _close(stemmed, _stems(normalise(text))):
+            candidate = (MatchRank.CLOSE, int(field), text)
+            if best is None or candidate[:2] < best[:2]:
+                best = candidate
     if best is not None:
         return best
     for text in texts:
@@ -289,6 +332,79 @@ def _rank(needle: str, haystack: str) -> MatchRank | None:
     if len(tokens) > 1 and all(any(w.startswith(t) for w in words) for t in tokens):
         return MatchRank.SUBSTRING
     return None
+
+
+def _stem(word: str) -> str:
+    """A word without its plural ending: "kidneys" -> "kidney", "bodies" -> "body"."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "ches", "shes", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _stems(text: str) -> str:
+    return " ".join(_stem(word) for word in text.split(" "))
+
+
+def _close(needle: str, haystack: str) -> bool:
+    """Whether every word of the query is a typo away from (the start of) a word.
+
+    Words of four letters or fewer must be typed right (too many short words are one
+    letter apart); longer ones may have one slip, and ten letters or more two, but not
+    in the first letter ("light" is not "right"). The last word may be unfinished, so
+    it may match the start of a word too.
+    """
+    words = haystack.split(" ")
+    tokens = needle.split(" ")
+    for position, token in enumerate(tokens):
+        last = position == len(tokens) - 1
+        if len(token) <= 4:
+            if not any(w == token or (last and w.startswith(token)) for w in words):
+                return False
+            continue
+        limit = 1 if len(token) < 10 else 2
+        if not any(_near(token, w, limit, prefix=last) for w in words):
+            return False
+    return True
+
+
+def _near(token: str, word: str, limit: int, *, prefix: bool) -> bool:
+    if not word.startswith(token[0]):
+        return False
+    if abs(len(token) - len(word)) <= limit and _distance(token, word, limit) <= limit:
+        return True
+    if not prefix or len(word) <= len(token):
+        return False
+    # An unfinished word: compare with the word's starts of about the same length.
+    return any(
+        _distance(token, word[:length], limit) <= limit
+        for length in range(max(1, len(token) - limit), min(len(word), len(token) + limit) + 1)
+    )
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, change, swap two letters) from ``a`` to ``b``; stops at
+    ``limit + 1``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 def _excerpt(text: str, needle: str, width: int = 60) -> str:
