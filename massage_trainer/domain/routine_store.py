@@ -542,6 +542,17 @@ class RoutineStore:
     def has_draft(self, routine_id: str) -> bool:
         return self.draft_path_for(routine_id).is_file()
 
+    def draft_ids(self) -> list[str]:
+        """The ids of the drafts on disk, in file-name order (built-ins never have one)."""
+        folder = self.drafts_folder
+        if not folder.is_dir():
+            return []
+        return sorted(
+            path.stem
+            for path in folder.glob("*.json")
+            if _ID_PATTERN.fullmatch(path.stem) and not self.is_read_only(path.stem)
+        )
+
     def discard_draft(self, routine_id: str) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.draft_path_for(routine_id).unlink()

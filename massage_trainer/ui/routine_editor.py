@@ -713,8 +713,9 @@ class RoutineEditorWindow(QMainWindow):
 
     def _open_first(self) -> None:
         ids = self._list_ids()
+        # A draft is offered by recover_drafts or restored when the user opens its routine.
         if ids:
-            self.open_routine(ids[0])
+            self.open_routine(ids[0], restore_draft=False)
         else:
             self._set_document(None, saved=True)
 
@@ -726,23 +727,53 @@ class RoutineEditorWindow(QMainWindow):
                 ids.append(str(value))
         return ids
 
-    def open_routine(self, routine_id: str) -> bool:
-        """Open a saved or built-in routine (asks about unsaved changes first)."""
+    def open_routine(self, routine_id: str, *, restore_draft: bool = True) -> bool:
+        """Open a saved or built-in routine (asks about unsaved changes first).
+
+        Work kept as a draft (a save refused by the safety rules, or a crash) comes back
+        with it: on top of the saved version as one edit that Undo takes back, or on its
+        own for a routine that was never saved.
+        """
         if self._routine is not None and self._routine.id == routine_id:
             return True
         if not self.maybe_save():
             return False
+        draft = None
+        if restore_draft and routine_id not in self._library.builtin_ids:
+            draft = self._readable_draft(routine_id)
         try:
             if routine_id in self._library.builtin_ids:
                 routine = self._library.routines[routine_id]
+            elif draft is not None and not self._store.exists(routine_id):
+                routine = None
             else:
                 routine = self._store.load(routine_id)
         except (RoutineStoreError, KeyError) as exc:
             self._show_error("The routine cannot be opened", str(exc))
             self._select_current_in_list()
             return False
-        self._set_document(routine, saved=True)
+        if routine is None and draft is not None:
+            self._set_document(draft, saved=False)
+            self._notice(f"“{draft.title}” is not saved yet: this is your draft of it.")
+        elif routine is not None:
+            self._set_document(routine, saved=True)
+            if draft is not None and draft != routine:
+                self._push("Restore draft", draft, 0)
+                self._notice(
+                    f"Your unsaved changes to “{routine.title}” are back from the draft. "
+                    "Undo (Ctrl+Z) shows the saved version."
+                )
+            elif draft is not None:
+                self._store.discard_draft(routine_id)
         return True
+
+    def _readable_draft(self, routine_id: str) -> Routine | None:
+        if not self._store.has_draft(routine_id):
+            return None
+        try:
+            return self._store.load_draft(routine_id)
+        except RoutineStoreError:
+            return None
 
     def _set_document(self, routine: Routine | None, *, saved: bool) -> None:
         self._autosave_timer.stop()
@@ -1030,11 +1061,27 @@ class RoutineEditorWindow(QMainWindow):
             return self.has_errors()
         if answer == QMessageBox.StandardButton.Discard:
             self._autosave_timer.stop()
-            self._never_saved = False
             self._store.discard_draft(self._routine.id)
-            self.undo_stack.setClean()
+            self._revert_to_saved()
             return True
         return False
+
+    def _revert_to_saved(self) -> None:
+        """Show the routine as it is saved, after its changes were thrown away, so that an
+        editor opened again does not show them as if they were saved."""
+        if self._never_saved:
+            self._set_document(None, saved=True)
+            self._open_first()
+        elif self.undo_stack.cleanIndex() >= 0:
+            self.undo_stack.setIndex(self.undo_stack.cleanIndex())  # Redo brings them back
+        else:
+            self.undo_stack.setClean()
+            assert self._routine is not None
+            try:
+                saved = self._store.load(self._routine.id)
+            except RoutineStoreError:
+                return
+            self._set_document(saved, saved=True)
 
     # -- step commands ----------------------------------------------------------------
 
@@ -1232,8 +1279,14 @@ class RoutineEditorWindow(QMainWindow):
             own = {r.id: r for r in routines}
             if current is not None and not self._read_only:
                 own[current.id] = current
+            unsaved_ids = {current.id} if current is not None and self._never_saved else set()
+            # Work never saved as a routine but kept as a draft is still yours.
+            for draft_id in self._store.draft_ids():
+                if draft_id not in own and (draft := self._readable_draft(draft_id)):
+                    own[draft_id] = draft
+                    unsaved_ids.add(draft_id)
             for routine in sorted(own.values(), key=lambda r: r.title.lower()):
-                unsaved = current is not None and routine.id == current.id and self._never_saved
+                unsaved = routine.id in unsaved_ids
                 text = routine.title + ("  (not saved)" if unsaved else "")
                 self.routine_list.addItem(_routine_item(text, routine.id))
             if not own:

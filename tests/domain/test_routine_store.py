@@ -300,6 +300,15 @@ def test_an_unreadable_draft_is_not_offered(store: RoutineStore) -> None:
     assert store.pending_drafts() == []
 
 
+def test_draft_ids_list_the_drafts_on_disk(store: RoutineStore, library: ContentLibrary) -> None:
+    assert store.draft_ids() == []
+    store.save_draft(own_routine(library, "b-draft", "B"))
+    store.save_draft(own_routine(library, "a-draft", "A"))
+    (store.drafts_folder / "Not An Id.json").write_text("{}", encoding="utf-8")
+    (store.drafts_folder / f"{BUILTIN}.json").write_text("{}", encoding="utf-8")
+    assert store.draft_ids() == ["a-draft", "b-draft"]
+
+
 # -- migration ------------------------------------------------------------------------
 
 

@@ -726,3 +726,90 @@ def test_typing_does_not_reload_the_diagram(qtbot: Any, editor: RoutineEditorWin
     assert reloads == []
     editor.choose_zone("hips")
     assert len(reloads) == 1
+
+
+def list_texts(editor: RoutineEditorWindow) -> list[str]:
+    return [editor.routine_list.item(r).text().strip() for r in range(editor.routine_list.count())]
+
+
+def test_discarded_changes_are_gone_when_the_editor_is_opened_again(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.new_routine()
+    editor.save()
+    saved = current(editor)
+    editor.rename_routine("Not wanted after all")
+    messages.answers = [QMessageBox.StandardButton.Discard]
+    assert editor.close()
+
+    editor.show()  # Ctrl+E again: the main window keeps the same editor
+    assert current(editor) == saved
+    assert editor.title_edit.text() == saved.title
+    assert not editor.is_dirty()
+    editor.undo_stack.redo()  # thrown away, but not beyond reach
+    assert current(editor).title == "Not wanted after all"
+    forget_changes(editor)
+
+
+def test_a_discarded_new_routine_is_not_listed_as_yours(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.new_routine()
+    routine_id = current(editor).id
+    messages.answers = [QMessageBox.StandardButton.Discard]
+    assert editor.close()
+
+    editor.show()
+    assert current(editor).id != routine_id
+    assert "New routine  (not saved)" not in list_texts(editor)
+    assert not editor.store.has_draft(routine_id)
+
+
+def test_work_kept_as_a_draft_stays_listed_and_opens_again(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    editor.rename_routine("Unfinished class")
+    editor.select_step(1)
+    editor.choose_zone("neck")
+    pick(editor.pressure_combo, Pressure.FIRM.value)  # a safety error: cannot be saved
+    unfinished = current(editor)
+    messages.answers = [QMessageBox.StandardButton.Save]
+    assert editor.open_routine("classic-home")
+    assert "cannot be used in a session" in messages.warnings[-1]
+
+    # Still in the list, as not saved, and it opens with the work in it.
+    assert "Unfinished class  (not saved)" in list_texts(editor)
+    assert editor.open_routine(unfinished.id)
+    assert current(editor) == unfinished
+    assert editor.is_dirty()
+    assert "draft" in editor.last_message
+
+
+def test_a_saved_routine_opens_with_its_draft_and_undo_gives_the_saved_version(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    editor.save()
+    saved = current(editor)
+    editor.rename_routine("Changed, with a safety error")
+    editor.choose_zone("neck")
+    pick(editor.pressure_combo, Pressure.FIRM.value)
+    changed = current(editor)
+    messages.answers = [QMessageBox.StandardButton.Save]
+    assert editor.open_routine("classic-home")  # kept as a draft only
+
+    assert editor.open_routine(saved.id)
+    assert current(editor) == changed  # not the saved version: the work is back
+    assert editor.is_dirty()
+    assert "Undo" in editor.last_message
+    editor.undo_stack.undo()
+    assert current(editor) == saved
+    assert not editor.is_dirty()
+    editor.undo_stack.redo()
+    assert current(editor) == changed
+    editor.autosave_now()
+    assert editor.store.load_draft(saved.id) == changed
+    forget_changes(editor)
