@@ -21,6 +21,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSettings, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QKeyEvent,
     QKeySequence,
     QMouseEvent,
     QPainter,
@@ -107,6 +108,14 @@ def quiz_library(library: ContentLibrary) -> tuple[ContentLibrary, dict[tuple[st
     return replaced, {zone_ids: index for index, zone_ids in enumerate(shown)}
 
 
+class _QuizZoneSource(SessionController):
+    """The quiz's own controller: its steps are made up, so no zone is "on" any of them
+    (the diagram's hover tips would otherwise list step numbers that mean nothing)."""
+
+    def steps_for_zone(self, zone_id: str) -> tuple[int, ...]:
+        return ()
+
+
 class _SpotMarkers(QWidget):
     """Numbered spots over the diagram, for answering a "click the zone" by key."""
 
@@ -182,7 +191,7 @@ class ZoneQuizDialog(QDialog):
         self._result: AnswerResult | None = None
 
         source_library, self._zone_steps = quiz_library(library)
-        self.zone_source = SessionController(source_library, parent=self)
+        self.zone_source = _QuizZoneSource(source_library, parent=self)
         self._geometry: ZoneGeometry | None = None
         self.view = self._make_diagram(preferences, settings)
         drawn = getattr(self.view, "zone_ids", None)
@@ -341,6 +350,15 @@ class ZoneQuizDialog(QDialog):
             kind = event.type()
             if kind == QEvent.Type.ToolTip and not self.quiz.answered:
                 return True  # the tip would name the zone and its rule
+            if (
+                kind == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+                and not self.quiz.answered
+            ):
+                # The diagram's keys step from zone to zone showing each one's name and
+                # rule: that too would give the answer away.
+                return True
             if (
                 kind == QEvent.Type.MouseButtonPress
                 and isinstance(event, QMouseEvent)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.quiz import Question, QuestionKind
@@ -239,3 +239,28 @@ def test_numbered_spots_lie_on_their_zones(
     dialog, question = find_zone_dialog(qtbot, library, preferences)
     for spot, zone_id in zip(dialog.marked_spots(), question.candidates, strict=True):
         assert geometry.zone_at(spot.x(), spot.y()) == zone_id
+
+
+def test_the_diagram_keys_do_not_give_the_answer_away(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> None:
+    # The diagram has the focus when the quiz opens; Up and Down there step from zone to
+    # zone showing each one's name and rule, which would answer the question.
+    dialog, question = find_zone_dialog(qtbot, library, preferences)
+    view = dialog.view
+    assert isinstance(view, BackDiagramView)
+    view.setFocus()
+    QToolTip.hideText()
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Up):
+        qtbot.keyClick(view, key)
+    assert not QToolTip.isVisible()
+    assert "Pointed at" not in view.accessibleDescription()
+    assert dialog.last_result() is None
+
+    dialog.choose(1)  # answered: now the keys may show the zones
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert "Pointed at" in view.accessibleDescription()
+    # The quiz's steps are made up: the tips list no step numbers.
+    assert "Steps on this zone" not in QToolTip.text()
+    assert "Steps on this zone" not in view.accessibleDescription()
+    QToolTip.hideText()
