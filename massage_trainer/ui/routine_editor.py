@@ -222,15 +222,20 @@ class StepListWidget(QListWidget):
             self.step_dropped.emit(source, target)
 
 
-class _UndoKeysToWindow(QObject):
-    """Lets Ctrl+Z and friends reach the editor's undo stack from inside text fields.
+class _TextFieldKeys(QObject):
+    """Sorts out the keys that both text fields and the editor's shortcuts want.
 
-    Text fields keep their own undo history and claim these keys; the editor wants
-    every edit, typed or not, on one stack.
+    Ctrl+Z and friends go to the editor's undo stack: text fields keep their own undo
+    history and claim these keys, but the editor wants every edit, typed or not, on one
+    stack. Ctrl+Delete stays in the field, where it deletes the next word, as in any
+    text field; elsewhere it removes the step.
     """
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.DeleteEndOfWord):
+                event.accept()  # the field takes it as a key press, not a shortcut
+                return True
             pressed = QKeySequence(event.keyCombination())
             if any(
                 pressed.matches(QKeySequence(key)) == QKeySequence.SequenceMatch.ExactMatch
@@ -277,7 +282,7 @@ class RoutineEditorWindow(QMainWindow):
         self._switching = False
         self._shown_once = False
         self._last_message = ""
-        self._undo_filter = _UndoKeysToWindow(self)
+        self._undo_filter = _TextFieldKeys(self)
 
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)

@@ -266,6 +266,29 @@ def test_undo_reaches_the_stack_from_inside_a_text_field(
     forget_changes(editor)
 
 
+def test_ctrl_delete_in_a_text_field_deletes_a_word_not_the_step(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.new_routine()
+    steps = current(editor).steps
+    for field in (editor.title_edit, editor.instruction_edit):
+        field.setFocus()
+        field.selectAll()
+        qtbot.keyClicks(field, "Slow strokes")
+        qtbot.keyClick(field, Qt.Key.Key_Home)
+        qtbot.keyClick(field, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+        assert current(editor).steps[1:] == steps[1:]  # no step was removed
+        assert len(current(editor).steps) == 2
+    assert current(editor).title == "strokes"
+    assert current(editor).steps[0].instruction == "strokes"
+    # Outside a text field, Ctrl+Delete still removes the step.
+    editor.step_list.setFocus()
+    qtbot.keyClick(editor.step_list, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    assert len(current(editor).steps) == 1
+    forget_changes(editor)
+
+
 def test_edit_menu_has_undo_and_redo_from_the_stack(editor: RoutineEditorWindow) -> None:
     editor.new_routine()
     actions = editor.edit_menu.actions()
