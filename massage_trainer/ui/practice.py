@@ -92,6 +92,8 @@ HUD_TEXT = QColor("#111111")
 HUD_BAD = QColor("#a01c14")
 HUD_GOOD = QColor("#1f6b3d")
 
+NO_STROKE_TEXT = "Trace the stroke on the diagram: press, move, release."
+
 INPUT_LABELS = {"mouse": "Mouse — no pressure", "touch": "Touch — no pressure"}
 
 _TARGET, _OFF, _NO_GO = 1, 0, 2
@@ -194,6 +196,8 @@ class PracticeOverlay(QWidget):
     """The index of the step being practised (-1 when none)."""
     replay_changed = Signal(bool)
     """A replay started (True) or ended (False)."""
+    trace_cleared = Signal()
+    """The trace was wiped from the diagram (Clear trace): nothing is left to replay."""
 
     def __init__(
         self,
@@ -425,6 +429,7 @@ class PracticeOverlay(QWidget):
         self._markers = []
         self._reading = None
         self.update()
+        self.trace_cleared.emit()
 
     # -- replay -----------------------------------------------------------------------
 
@@ -984,7 +989,7 @@ class PracticeFeedbackPanel(QWidget):
         self.score_label.setFont(score_font)
         self.score_caption = QLabel("stroke score")
         self.score_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.reasons_label = QLabel("Trace the stroke on the diagram: press, move, release.")
+        self.reasons_label = QLabel(NO_STROKE_TEXT)
         self.reasons_label.setAccessibleName("Reasons")
         self.reasons_label.setWordWrap(True)
         self.reasons_label.setTextFormat(Qt.TextFormat.RichText)
@@ -1030,6 +1035,7 @@ class PracticeFeedbackPanel(QWidget):
         overlay.stroke_finished.connect(self._on_overlay_stroke_finished)
         overlay.step_scored.connect(self._on_overlay_step_scored)
         overlay.practice_step_changed.connect(self._on_overlay_practice_step_changed)
+        overlay.trace_cleared.connect(self._on_overlay_trace_cleared)
         self._on_overlay_practice_step_changed(overlay.practice_step())
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
@@ -1043,6 +1049,21 @@ class PracticeFeedbackPanel(QWidget):
         self.ask_label.setText(self._overlay.step_ask())
         if index >= 0:
             self.ask_label.setText(f"Step {index + 1}. {self._overlay.step_ask()}")
+        # The last stroke was judged against the step just left: its score and reasons
+        # (and its trace, gone from the diagram) say nothing about this one. The step's
+        # score stays in view.
+        self._show_no_stroke()
+
+    def _on_overlay_trace_cleared(self) -> None:
+        self.replay_button.setEnabled(False)
+
+    def _show_no_stroke(self) -> None:
+        self.score_label.setText("–")
+        self.score_label.setStyleSheet("")
+        self.live_label.setText("")
+        self.reasons_label.setText(NO_STROKE_TEXT)
+        self.reasons_label.setAccessibleDescription(NO_STROKE_TEXT)
+        self.replay_button.setEnabled(False)
 
     def _on_overlay_input_label_changed(self, text: str) -> None:
         self.input_label.setText(text)

@@ -605,3 +605,39 @@ def test_a_stroke_in_the_main_window_reaches_the_panel(
     assert "The stroke went down" in practice.panel.reasons_text()
     window.controller.next_step()
     assert practice.panel.step_label.text().startswith("Step 1 score:")
+
+
+def test_the_next_step_starts_with_no_stroke_score_shown(
+    overlay: PracticeOverlay,
+    panel: PracticeFeedbackPanel,
+    view: BackDiagramView,
+    controller: SessionController,
+    fake_clock: FakeClock,
+) -> None:
+    # A stroke judged against step 1 says nothing about step 2: its score, reasons and
+    # replay go; the step's score stays.
+    mouse_stroke(overlay, view, fake_clock, DOWN_THE_STRIP, 3.5)
+    assert "The stroke went down" in panel.reasons_text()
+    assert panel.replay_button.isEnabled()
+    controller.next_step()
+    assert panel.step_label.text().startswith("Step 1 score:")
+    assert panel.score_label.text() == "–"
+    assert "The stroke went down" not in panel.reasons_text()
+    assert "press, move, release" in panel.reasons_text()
+    assert panel.live_label.text() == ""
+    assert not panel.replay_button.isEnabled()
+
+
+def test_after_clear_trace_there_is_nothing_to_replay(
+    overlay: PracticeOverlay,
+    panel: PracticeFeedbackPanel,
+    view: BackDiagramView,
+    fake_clock: FakeClock,
+) -> None:
+    mouse_stroke(overlay, view, fake_clock, UP_THE_STRIP, 3.5)
+    assert panel.replay_button.isEnabled()
+    panel.clear_button.click()
+    assert overlay.trace_points() == []
+    assert not panel.replay_button.isEnabled()
+    mouse_stroke(overlay, view, fake_clock, UP_THE_STRIP, 3.5)
+    assert panel.replay_button.isEnabled()
