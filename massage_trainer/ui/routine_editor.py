@@ -835,10 +835,11 @@ class RoutineEditorWindow(QMainWindow):
         return True
 
     def duplicate_routine(self) -> bool:
-        """Copy the open routine under a new id and title, as a new unsaved routine."""
-        if self._routine is None or not self.maybe_save():
-            return False
+        """Copy the open routine, as it is on screen, under a new id and title, as a new
+        unsaved routine (the original's changes are saved or not, as the user says)."""
         source = self._routine
+        if source is None or not self.maybe_save():
+            return False
         title = f"{source.title} (my copy)"[:200]
         try:
             copy = self._store.duplicate(source, self._store.new_id(title), title)

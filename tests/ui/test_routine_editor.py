@@ -469,6 +469,20 @@ def test_built_ins_are_read_only_and_duplicate_to_change(
     assert editor.store.load(copy.id) == copy
 
 
+def test_duplicate_copies_what_is_on_screen_whatever_the_answer_about_the_original(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    editor.rename_routine("Try-out")
+    original = current(editor)
+    messages.answers = [QMessageBox.StandardButton.Discard]
+    assert editor.duplicate_routine()
+    copy = current(editor)
+    assert copy.title == "Try-out (my copy)"
+    assert copy.steps == original.steps
+    assert not editor.store.exists(original.id)
+
+
 def test_rename_and_delete_with_confirmation(
     editor: RoutineEditorWindow, messages: MessageLog
 ) -> None:
