@@ -20,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -35,6 +36,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QImage,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QShortcut,
@@ -70,6 +72,7 @@ from massage_trainer.domain.models import (
     Zone,
 )
 from massage_trainer.domain.search import (
+    MatchRank,
     SearchHit,
     allowed_zones,
     routines_using,
@@ -164,7 +167,7 @@ class SearchResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{hit.title}\n{hit.subtitle}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{hit.title}, {hit.subtitle}"
+            return f"{hit.title}, {self.data(index, self.SubtitleRole)}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"Matched: {hit.matched}" if hit.matched else hit.subtitle
         if role == self.LinkRole:
@@ -172,6 +175,9 @@ class SearchResultsModel(QAbstractListModel):
         if role == self.TitleRole:
             return hit.title
         if role == self.SubtitleRole:
+            # A hit found only in its longer texts says where, or it looks like noise.
+            if hit.rank is MatchRank.DESCRIPTION and hit.matched:
+                return f"Mentions: {hit.matched}"
             return hit.subtitle
         if role == self.KindRole:
             return hit.kind.value
@@ -273,7 +279,8 @@ class LibraryPanel(QWidget):
         self.setObjectName("library-panel")
         self._controller = controller
         self._page = ""
-        self._history: list[str] = []
+        self._history: list[tuple[str, int]] = []
+        """Earlier pages, each with how far down it was scrolled, for Back."""
 
         self.search_field = QLineEdit()
         self.search_field.setPlaceholderText("Search techniques and zones")
@@ -353,6 +360,8 @@ class LibraryPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
 
+        self.search_field.installEventFilter(self)
+        self.results.installEventFilter(self)
         self.search_field.textChanged.connect(self._on_search_field_text_changed)
         self.search_field.returnPressed.connect(self._on_search_field_return_pressed)
         for combo in (self.family_filter, self.pressure_filter, self.zone_filter):
@@ -408,10 +417,27 @@ class LibraryPanel(QWidget):
         if hits:
             noun = "result" if len(hits) == 1 else "results"
             self.status.setText(f"{len(hits)} {noun}")
+        elif query and self._filtered():
+            # Say that the filters hide what the words alone would find.
+            unfiltered = len(search(self._library, query))
+            if unfiltered:
+                noun = "result" if unfiltered == 1 else "results"
+                self.status.setText(
+                    f"Nothing found for “{query}” with these filters "
+                    f"({unfiltered} {noun} with any family, pressure and zone)"
+                )
+            else:
+                self.status.setText(f"Nothing found for “{query}”")
         elif query:
             self.status.setText(f"Nothing found for “{query}”")
         else:
             self.status.setText("Nothing matches these filters")
+
+    def _filtered(self) -> bool:
+        return any(
+            combo.currentData()
+            for combo in (self.family_filter, self.pressure_filter, self.zone_filter)
+        )
 
     def open_link(self, url: QUrl | str) -> None:
         """Follow a link: our own schemes in the panel; others only after a confirmation."""
@@ -437,9 +463,39 @@ class LibraryPanel(QWidget):
         self._show(f"routine:{routine_id}")
 
     def back(self) -> None:
-        """Go back to the page shown before this one."""
+        """Go back to the page shown before this one, scrolled where it was left."""
         if self._history:
-            self._show(self._history.pop(), remember=False)
+            page, scroll = self._history.pop()
+            self._show(page, remember=False, scroll=scroll)
+
+    def on_library_changed(self) -> None:
+        """The content was reloaded (a routine saved, deleted or imported): show it.
+
+        The results and the page on show are built again from the new library; the
+        page keeps its place, and a page whose routine is gone says so.
+        """
+        self.refresh_results()
+        self._show(self._page, remember=False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down from the search field goes into the results, Up from the first result
+        # back to the field: a search is used without reaching for the mouse.
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            down = key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown)
+            if watched is self.search_field and down and self.results_model.rowCount() > 0:
+                if not self.results.currentIndex().isValid():
+                    self.results.setCurrentIndex(self.results_model.index(0, 0))
+                self.results.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+            if (
+                watched is self.results
+                and key == Qt.Key.Key_Up
+                and self.results.currentIndex().row() <= 0
+            ):
+                self.search_field.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        return super().eventFilter(watched, event)
 
     # -- slots ------------------------------------------------------------------------
 
@@ -467,8 +523,9 @@ class LibraryPanel(QWidget):
             self.show_zone(zone_id)
 
     def _on_controller_routine_changed(self) -> None:
-        # Zone pages list the current routine's steps, the start page names it.
-        if self._page == "" or self._page.startswith("zone:"):
+        # Zone pages list the current routine's steps, the start page names it, and a
+        # routine page offers to open its routine unless it is the current one.
+        if not self._page.startswith("technique:"):
             self._show(self._page, remember=False)
 
     # -- navigation -------------------------------------------------------------------
@@ -514,7 +571,11 @@ class LibraryPanel(QWidget):
         if answer == QMessageBox.StandardButton.Open:
             QDesktopServices.openUrl(url)
 
-    def _show(self, page: str, *, remember: bool = True) -> None:
+    def _show(self, page: str, *, remember: bool = True, scroll: int | None = None) -> None:
+        """Show ``page``; ``scroll`` is where to scroll it (kept when it is shown again)."""
+        bar = self.page_view.verticalScrollBar()
+        if scroll is None and page == self._page:
+            scroll = bar.value()
         builder = _PageBuilder(self._library, self._controller.routine)
         scheme, _, item_id = page.partition(":")
         if scheme == "technique" and item_id in self._library.techniques:
@@ -528,11 +589,13 @@ class LibraryPanel(QWidget):
         else:
             body, images = builder.start_page(), {}
         if remember and page != self._page:
-            self._history.append(self._page)
+            self._history.append((self._page, bar.value()))
             del self._history[:-50]
         self._page = page
         self.back_button.setEnabled(bool(self._history))
         self.page_view.set_page(body, images)
+        if scroll:
+            bar.setValue(scroll)
         self.page_changed.emit(page)
 
 
@@ -567,13 +630,31 @@ class _PageBuilder:
         parts.append(
             " · ".join(_link(f"technique:{t.id}", t.name) for t in self.library.techniques.values())
         )
-        parts.append("</p><h2>Routines</h2><ul>")
+        parts.append("</p><h2>Zones of the back</h2>")
+        for tier in (SafetyTier.NO_GO, SafetyTier.CAUTION, SafetyTier.SAFE):
+            zones = [z for z in self.library.zones.values() if z.tier is tier]
+            if zones:
+                colour = _TIER_COLOUR[tier]
+                parts.append(
+                    f'<p><span class="tier" style="color:{colour}">'
+                    f"{_e(_TIER_WORDS[tier])}s:</span> "
+                    + " · ".join(_link(f"zone:{z.id}", zone_title(z)) for z in zones)
+                    + "</p>"
+                )
+        parts.append("<h2>Routines</h2><ul>")
         for routine in self.library.routines.values():
             parts.append(f"<li>{_link(f'routine:{routine.id}', routine.title)}</li>")
         parts.append("</ul>")
         return "".join(parts)
 
     def missing_page(self, page: str) -> str:
+        scheme, _, item_id = page.partition(":")
+        if scheme == "routine":
+            return (
+                "<h1>Routine not found</h1>"
+                f"<p>There is no routine “{_e(item_id)}” any more: it may have been "
+                "deleted or renamed in the routine editor.</p>"
+            )
         return f"<h1>Not found</h1><p>There is no library page for {_e(page)}.</p>"
 
     def technique_page(self, technique: Technique) -> tuple[str, dict[str, QImage]]:

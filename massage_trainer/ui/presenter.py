@@ -527,7 +527,16 @@ class PresenterWindow(QWidget):
         self.setFocus()
         if note:
             self.show_note(note)
-            self.status_message.emit(note)
+        elif screen is not None:
+            # The screen that was asked for. A note left from an earlier opening names
+            # the screen used then, so it goes; the status bar says where the view is now.
+            self._note_timer.stop()
+            self._show_key_help()
+            note = (
+                f"Presenter view on {screen_label(screen)}, as chosen "
+                "(Instructor → Presenter screen…)."
+            )
+        self.status_message.emit(note)
         return screen
 
     def show_note(self, text: str) -> None:
