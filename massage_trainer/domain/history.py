@@ -546,7 +546,8 @@ class HistoryStore:
             return self._open_newer()
         fresh_notice = (
             f"The practice history file was damaged, so it was set aside as {moved.name} "
-            "(in the same folder) and a new, empty history was started."
+            f"in {moved.parent} and a new, empty history was started. Nothing was "
+            "deleted."
             if moved is not None
             else ""
         )

@@ -87,6 +87,7 @@ class SessionRecorder(QObject):
         self._finished_id: int | None = None
         self._finished_engine: SessionEngine | None = None
         self._was_recording = store.recording
+        self._open_result_told = False
         self._progress_window: QWidget | None = None
 
         self._timer = QTimer(self)
@@ -121,9 +122,14 @@ class SessionRecorder(QObject):
         return self._timer
 
     def announce_open_result(self) -> None:
-        """Emit :attr:`notice` with what happened when the store was opened, if anything."""
-        if self._store.open_result.notice:
-            self.notice.emit(self._store.open_result.notice)
+        """Tell the user what happened when the store was opened, if anything, once.
+
+        At start-up :func:`check_history_at_start` shows it in a dialog, right after the
+        window is built; only when that has not happened by the time the event loop
+        turns is it emitted as :attr:`notice` instead, so it is never told twice.
+        """
+        if self._store.open_result.notice and not self._open_result_told:
+            QTimer.singleShot(0, self, self._on_open_result_due)
 
     def checkpoint(self) -> None:
         """Write the open session now (nothing happens when none is open)."""
@@ -257,6 +263,11 @@ class SessionRecorder(QObject):
         note = next((arg for arg in args if isinstance(arg, str)), "")
         self.record_pain(note)
 
+    def _on_open_result_due(self) -> None:
+        if not self._open_result_told:
+            self._open_result_told = True
+            self.notice.emit(self._store.open_result.notice)
+
     def _on_timer_timeout(self) -> None:
         if self._session_id is None:
             self._timer.stop()
@@ -381,7 +392,8 @@ def check_history_at_start(parent: QWidget | None, recorder: SessionRecorder) ->
     a crash left open.
     """
     notice = recorder.store.open_result.notice
-    if notice:
+    if notice and not recorder._open_result_told:
+        recorder._open_result_told = True  # the dialog says it: not the status bar too
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Practice history")

@@ -471,6 +471,7 @@ def test_a_damaged_file_is_moved_aside_and_a_fresh_one_used(
     assert moved.with_name(moved.name + "-wal").read_bytes() == b"leftover"
     assert store.status is StoreStatus.RECORDING
     assert moved.name in store.open_result.notice
+    assert str(path.parent) in store.open_result.notice  # where to find it, in full
     assert "damaged" in store.open_result.notice
     assert store.sessions() == ()
     assert Run(store, library.routines[ROUTINE], wall).checkpoint()

@@ -321,7 +321,7 @@ def test_a_history_failure_is_reported_once_and_the_session_goes_on(
 
 
 def test_an_unavailable_store_records_nothing_and_says_why(
-    tmp_path: Path, controller: SessionController
+    qtbot: Any, tmp_path: Path, controller: SessionController
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("in the way")
@@ -333,7 +333,7 @@ def test_an_unavailable_store_records_nothing_and_says_why(
     controller.start()
     assert recorder.session_id is None
     assert controller.state() is SessionState.RUNNING
-    assert len(notices) == 1
+    qtbot.waitUntil(lambda: len(notices) == 1)
     assert "not recorded" in notices[0]
 
 
@@ -517,4 +517,70 @@ def test_at_start_a_damaged_history_is_explained_before_anything_else(
     assert len(seen) == 1
     assert "damaged" in seen[0]
     assert "history.corrupt-" in seen[0]
+    store.close()
+
+
+def damaged_history(tmp_path: Path) -> HistoryStore:
+    path = tmp_path / "data" / "history.sqlite3"
+    path.parent.mkdir()
+    path.write_bytes(b"this is not a database " * 200)
+    return HistoryStore(path)
+
+
+def test_a_damaged_history_at_start_is_told_once_in_a_dialog_not_the_status_bar_too(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from massage_trainer.ui.main_window import MainWindow
+
+    store = damaged_history(tmp_path)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    # As the app starts: the window is built (it announces the open result), then the
+    # start-up check runs at once.
+    window = MainWindow(
+        library, clock=fake_clock, settings=settings, speech_engine="mock", history=store
+    )
+    qtbot.addWidget(window)
+    shown: list[str] = []
+    status: list[str] = []
+    window.statusBar().messageChanged.connect(status.append)
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append(box.text())
+            box.accept()
+        else:
+            QTimer.singleShot(0, read_and_close)
+
+    QTimer.singleShot(0, read_and_close)
+    check_history_at_start(window, window.history_recorder)
+    for _ in range(5):
+        QApplication.processEvents()
+
+    assert len(shown) == 1
+    assert "damaged" in shown[0]
+    assert str(store.path.parent) in shown[0]  # the user is told where the old file is
+    assert not any("damaged" in message for message in status)
+    assert "damaged" not in window.statusBar().currentMessage()
+    store.close()
+
+
+def test_without_the_start_up_dialog_the_open_result_goes_to_the_status_bar_once(
+    qtbot: Any, tmp_path: Path, controller: SessionController
+) -> None:
+    store = damaged_history(tmp_path)
+    recorder = SessionRecorder(controller, store)
+    notices: list[str] = []
+    recorder.notice.connect(notices.append)
+    recorder.announce_open_result()
+    recorder.announce_open_result()
+    qtbot.waitUntil(lambda: len(notices) == 1)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert len(notices) == 1
+    assert "history.corrupt-" in notices[0]
+    # The start-up check then has nothing more to say about it.
+    assert check_history_at_start(None, recorder) is ResumeChoice.NOTHING
     store.close()
