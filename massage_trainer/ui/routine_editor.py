@@ -402,6 +402,7 @@ class RoutineEditorWindow(QMainWindow):
         self.title_edit.setAccessibleName("Title")
         self.title_edit.setMaxLength(200)
         self.title_edit.textEdited.connect(self._on_title_edit_text_edited)
+        self.title_edit.editingFinished.connect(self._on_title_edit_editing_finished)
         self.audience_combo = QComboBox()
         self.audience_combo.setAccessibleName("Audience")
         for audience in Audience:
@@ -1545,6 +1546,8 @@ class RoutineEditorWindow(QMainWindow):
 
     def _set_form_message(self, text: str) -> None:
         self.form_message.setText(text)
+        if text:  # also where it is seen when the field is not next to the form
+            self._notice(text)
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -1611,6 +1614,11 @@ class RoutineEditorWindow(QMainWindow):
             self._set_form_message("A routine needs a title.")
             return
         self._edit_routine("Change title", "title", title=text)
+
+    def _on_title_edit_editing_finished(self) -> None:
+        # An empty title is never taken: show again the title the routine keeps.
+        if self._routine is not None and not self.title_edit.text().strip():
+            self.title_edit.setText(self._routine.title)
 
     def _on_audience_combo_activated(self, index: int) -> None:
         if not self._refreshing:
@@ -1774,10 +1782,30 @@ def _count(items: Sequence[object], noun: str) -> str:
     return f"{len(items)} {noun}{'s' if len(items) != 1 else ''}"
 
 
+_FIELD_NAMES = {
+    "title": "the title",
+    "summary": "the summary",
+    "instruction": "the instruction",
+    "duration_s": "the time",
+    "repetitions": "the repetitions",
+    "cycles": "the passes",
+    "zones": "the zones",
+}
+
+
 def _first_error(error: ValidationError) -> str:
+    """The first reason an edit was refused, in plain words ("caution 2", not "cautions.1")."""
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "value"
-    return f"Not changed: {where.replace('_', ' ')}: {first['msg']}"
+    loc = first["loc"]
+    if len(loc) == 2 and loc[0] == "cautions" and isinstance(loc[1], int):
+        what = f"caution {loc[1] + 1}"
+    else:
+        name = ".".join(str(part) for part in loc) or "value"
+        what = _FIELD_NAMES.get(name, name.replace("_", " "))
+    limit = (first.get("ctx") or {}).get("max_length")
+    if first["type"] == "string_too_long" and isinstance(limit, int):
+        return f"Not changed: {what} is too long (at most {limit:,} characters)."
+    return f"Not changed: {what}: {first['msg']}."
 
 
 def _preview_library(library: ContentLibrary, routine: Routine | None) -> ContentLibrary:

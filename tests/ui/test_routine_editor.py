@@ -289,6 +289,37 @@ def test_ctrl_delete_in_a_text_field_deletes_a_word_not_the_step(
     forget_changes(editor)
 
 
+def test_a_text_too_long_is_refused_in_plain_words(editor: RoutineEditorWindow) -> None:
+    editor.new_routine()
+    before = current(editor)
+    editor.instruction_edit.setPlainText("x" * 4001)
+    assert current(editor) == before
+    assert editor.form_message.text() == (
+        "Not changed: the instruction is too long (at most 4,000 characters)."
+    )
+    editor.cautions_edit.setPlainText("Stay light.\n" + "y" * 4001)
+    assert current(editor) == before
+    assert editor.form_message.text() == (
+        "Not changed: caution 2 is too long (at most 4,000 characters)."
+    )
+    assert editor.last_message == editor.form_message.text()  # in the status bar too
+
+
+def test_an_emptied_title_comes_back_when_the_field_is_left(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.new_routine()
+    editor.title_edit.setFocus()
+    editor.title_edit.selectAll()
+    qtbot.keyClick(editor.title_edit, Qt.Key.Key_Backspace)
+    assert editor.last_message == "A routine needs a title."
+    assert current(editor).title == "New routine"
+    qtbot.keyClick(editor.title_edit, Qt.Key.Key_Tab)
+    assert editor.title_edit.text() == "New routine"  # what would be saved
+    forget_changes(editor)
+
+
 def test_edit_menu_has_undo_and_redo_from_the_stack(editor: RoutineEditorWindow) -> None:
     editor.new_routine()
     actions = editor.edit_menu.actions()
