@@ -41,10 +41,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -1018,15 +1020,25 @@ class PracticeFeedbackPanel(QWidget):
         buttons.addWidget(self.replay_button)
         buttons.addWidget(self.clear_button)
         buttons.addStretch(1)
-        middle = QVBoxLayout()
+        texts = QWidget()
+        middle = QVBoxLayout(texts)
+        middle.setContentsMargins(0, 0, 0, 0)
         middle.addWidget(self.ask_label)
         middle.addWidget(self.input_label)
         middle.addWidget(self.live_label)
         middle.addWidget(self.reasons_label, 1)
         middle.addWidget(self.step_label)
+        # The dock is kept low to leave the diagram its room: when the reasons need more
+        # lines than it has, they scroll instead of being cut off.
+        self.text_area = QScrollArea()
+        self.text_area.setWidget(texts)
+        self.text_area.setWidgetResizable(True)
+        self.text_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.text_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.text_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         row = QHBoxLayout(self)
         row.addLayout(score_box)
-        row.addLayout(middle, 1)
+        row.addWidget(self.text_area, 1)
         row.addLayout(buttons)
 
         overlay.input_label_changed.connect(self._on_overlay_input_label_changed)

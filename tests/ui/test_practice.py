@@ -641,3 +641,35 @@ def test_after_clear_trace_there_is_nothing_to_replay(
     assert not panel.replay_button.isEnabled()
     mouse_stroke(overlay, view, fake_clock, UP_THE_STRIP, 3.5)
     assert panel.replay_button.isEnabled()
+
+
+def test_no_line_of_feedback_is_cut_off_in_a_low_panel(
+    qtbot: Any,
+    overlay: PracticeOverlay,
+    panel: PracticeFeedbackPanel,
+    view: BackDiagramView,
+    controller: SessionController,
+    fake_clock: FakeClock,
+) -> None:
+    # Five reasons and a step score need more lines than the panel's usual height: every
+    # label still gets all its lines (the texts scroll), none is squeezed.
+    mouse_stroke(overlay, view, fake_clock, DOWN_THE_STRIP, 3.5)
+    controller.next_step()
+    controller.previous_step()
+    mouse_stroke(overlay, view, fake_clock, DOWN_THE_STRIP, 3.5)
+    assert len(panel.reasons_text().splitlines()) == 5
+    assert panel.step_label.text().startswith("Step 1 score:")
+    panel.resize(panel.sizeHint())
+    panel.show()
+    qtbot.waitExposed(panel)
+    for label in (
+        panel.ask_label,
+        panel.input_label,
+        panel.live_label,
+        panel.reasons_label,
+        panel.step_label,
+    ):
+        needed = (
+            label.heightForWidth(label.width()) if label.wordWrap() else label.sizeHint().height()
+        )
+        assert label.height() >= needed, label.accessibleName()
