@@ -1118,8 +1118,12 @@ def export_handout_pdf(
 
 
 def print_handout(parent: QWidget | None, library: ContentLibrary, routine: Routine) -> bool:
-    """Ask for a printer (QPrintDialog) and print the handout; False when cancelled."""
+    """Ask for a printer (QPrintDialog) and print the handout.
+
+    False when cancelled, or when the printer could not start (the user is told why).
+    """
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QMessageBox
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(f"{routine.title} (handout)")
@@ -1128,7 +1132,19 @@ def print_handout(parent: QWidget | None, library: ContentLibrary, routine: Rout
     dialog.setWindowTitle("Print handout")
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
-    render_handout(printer, library, routine, page_size=None)
+    try:
+        render_handout(printer, library, routine, page_size=None)
+    except OSError:
+        # A printer that is offline, or "print to file" into a folder we cannot write.
+        where = printer.outputFileName() or printer.printerName() or "the printer"
+        QMessageBox.warning(
+            parent,
+            "Print handout",
+            f"The handout was not printed: {where} could not be used.\n\n"
+            "Check that the printer is on and connected, or choose another printer, "
+            "or export the handout as a PDF and print that.",
+        )
+        return False
     return True
 
 
@@ -1141,22 +1157,52 @@ def export_handout_dialog(
     """
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+    global _last_export_folder
     filters = {"PDF, A4 (*.pdf)": "A4", "PDF, US Letter (*.pdf)": "Letter"}
     preferred = next(f for f, size in filters.items() if size == default_page_size())
+    start = _export_folder() / f"{routine.id}-handout.pdf"
     name, chosen = QFileDialog.getSaveFileName(
-        parent, "Export handout", f"{routine.id}-handout.pdf", ";;".join(filters), preferred
+        parent, "Export handout", str(start), ";;".join(filters), preferred
     )
     if not name:
         return None
     path = Path(name)
     if path.suffix.lower() != ".pdf":
         path = path.with_name(path.name + ".pdf")
+        # The dialog asked about the name as typed, not this one: never overwrite unasked.
+        if path.exists():
+            answer = QMessageBox.question(
+                parent,
+                "Export handout",
+                f"{path.name} already exists in {path.parent}.\n\nReplace it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
     try:
         export_handout_pdf(path, library, routine, filters.get(chosen, "A4"))
     except OSError as exc:
         QMessageBox.warning(parent, "Export handout", f"The handout was not saved.\n\n{exc}")
         return None
+    _last_export_folder = path.parent
     return path
+
+
+_last_export_folder: Path | None = None
+"""Where the last handout went, so the next export starts there (until the app closes)."""
+
+
+def _export_folder() -> Path:
+    """The last export's folder, else the user's Documents folder, else their home."""
+    if _last_export_folder is not None and _last_export_folder.is_dir():
+        return _last_export_folder
+    from PySide6.QtCore import QStandardPaths
+
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return Path(documents)
+    return Path.home()
 
 
 def handout_command(routine_id: str, output: str | os.PathLike[str], page_size: str = "A4") -> int:
