@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from massage_trainer.domain.models import (
@@ -38,6 +39,17 @@ class ScreeningOutcome:
     cleared: bool
     stops: tuple[Contraindication, ...]
     unanswered: tuple[Contraindication, ...]
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    """One round of the health questions: the answers, when, and the outcome."""
+
+    answers: Mapping[str, bool]
+    at: datetime
+    outcome: ScreeningOutcome
+    reused: bool = False
+    """True when "same partner, nothing changed" confirmed an earlier all-clear."""
 
 
 def screen(

@@ -799,7 +799,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(" — ".join([*parts, APP_TITLE]))
 
     def _on_controller_mode_changed(self, _mode: str = "") -> None:
-        from massage_trainer.ui.safety_view import DRY_RUN_TEXT
+        from massage_trainer.ui.timer_panel import DRY_RUN_TEXT
 
         self._update_title()
         dry_run = self._controller.dry_run

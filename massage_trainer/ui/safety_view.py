@@ -48,9 +48,6 @@ from massage_trainer.domain.session import SessionSummary
 from massage_trainer.ui.controller import SessionController, format_clock
 from massage_trainer.ui.widgets import resize_to_fit
 
-DRY_RUN_TEXT = "Dry run \u2014 no one on the table"
-"""Shown for the whole length of a dry run (timer panel banner, title, status bar)."""
-
 SAFE_FILL = QColor("#e3f3e8")
 CAUTION_FILL = QColor("#fff1d6")
 NO_GO_FILL = QColor("#fbe1df")
@@ -574,7 +571,6 @@ class AftercareDialog(QDialog):
 
 
 __all__ = [
-    "DRY_RUN_TEXT",
     "take_window_font",
     "AftercareDialog",
     "PainDialog",

@@ -37,7 +37,9 @@ from massage_trainer.domain.models import Pressure
 from massage_trainer.domain.session import SessionState, Snapshot
 from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController, format_clock
 from massage_trainer.ui.preferences import Preferences
-from massage_trainer.ui.safety_view import DRY_RUN_TEXT
+
+DRY_RUN_TEXT = "Dry run \u2014 no one on the table"
+"""The banner shown for the whole length of a dry run (its tooltip in the status bar)."""
 
 ACCENT = QColor("#1d6f7a")
 OVERTIME = QColor("#b3261e")

@@ -24,14 +24,15 @@ from massage_trainer.domain.session import FakeClock, SessionState
 from massage_trainer.ui.controller import CHECK_IN_SHOW_S, GET_READY_S, SessionController
 from massage_trainer.ui.main_window import MainWindow
 from massage_trainer.ui.routine_picker import REFUSED_GROUP, RoutinePicker
-from massage_trainer.ui.safety_flow import (
+from massage_trainer.ui.safety_view import AftercareDialog, PainDialog
+from massage_trainer.ui.start_dialogs import (
     BlockedDialog,
     ChecklistDialog,
     ModeDialog,
     ScreeningDialog,
     ScreeningReviewDialog,
 )
-from massage_trainer.ui.safety_view import DRY_RUN_TEXT, AftercareDialog, PainDialog
+from massage_trainer.ui.timer_panel import DRY_RUN_TEXT
 
 ROUTINE = "classic-home"
 
