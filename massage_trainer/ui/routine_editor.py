@@ -832,6 +832,7 @@ class RoutineEditorWindow(QMainWindow):
             source_notes="Written in the routine editor.",
         )
         self._set_document(routine, saved=False)
+        self._edit_title_now()
         self._notice(f"New routine “{routine.title}”: not saved yet.")
         return True
 
@@ -848,8 +849,14 @@ class RoutineEditorWindow(QMainWindow):
             self._show_error("The routine cannot be duplicated", str(exc))
             return False
         self._set_document(copy, saved=False)
+        self._edit_title_now()
         self._notice(f"“{copy.title}” is your own copy: change it, then save.")
         return True
+
+    def _edit_title_now(self) -> None:
+        """Put the cursor in the title, all selected, so typing names the routine."""
+        self.title_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.title_edit.selectAll()
 
     def rename_routine(self, title: str | None = None) -> bool:
         """Give the routine a new title (asks for it when ``title`` is None)."""

@@ -320,6 +320,23 @@ def test_an_emptied_title_comes_back_when_the_field_is_left(
     forget_changes(editor)
 
 
+def test_a_new_or_duplicated_routine_is_named_by_typing_at_once(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.routine_list.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(QApplication.focusWidget(), "Evening class")
+    assert current(editor).title == "Evening class"
+    assert editor.save()
+
+    editor.routine_list.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(QApplication.focusWidget(), "Morning class")
+    assert current(editor).title == "Morning class"
+    forget_changes(editor)
+
+
 def test_edit_menu_has_undo_and_redo_from_the_stack(editor: RoutineEditorWindow) -> None:
     editor.new_routine()
     actions = editor.edit_menu.actions()
