@@ -653,6 +653,8 @@ class ProgressWindow(QWidget):
             technique_id: technique.name for technique_id, technique in library.techniques.items()
         }
         self.refresh()
+        # Open on the list of sessions, so the arrow keys go from session to session.
+        self.table.setFocus()
 
     # -- public -----------------------------------------------------------------------
 

@@ -151,6 +151,22 @@ def test_selecting_a_session_shows_its_detail(
     assert "Pain reported" in detail.events_label.text()
 
 
+def test_the_window_opens_on_the_session_list_so_arrow_keys_browse_sessions(
+    qtbot: Any, store: HistoryStore, library: ContentLibrary
+) -> None:
+    controller = SessionController(library, FakeClock(), get_ready_s=0.0)
+    window = show_progress_window(None, SessionRecorder(controller, store))
+    qtbot.addWidget(window)
+    assert isinstance(window, ProgressWindow)
+    focused = window.focusWidget()
+    assert focused is window.table
+    newest, older = store.sessions()[:2]
+    assert window.selected_session_id() == newest.id
+    qtbot.keyClick(focused, Qt.Key.Key_Down)
+    assert window.selected_session_id() == older.id
+    assert window.detail.title_label.text() == older.routine_title
+
+
 def test_charts_show_time_per_technique_and_scores(
     window: ProgressWindow, store: HistoryStore, library: ContentLibrary
 ) -> None:
