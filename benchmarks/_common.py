@@ -56,7 +56,7 @@ OFFSCREEN_SCREEN = {
     "width": 1920,
     "height": 1080,
     "logicalDpi": 96,
-    "logicalBpi": 96,
+    "logicalBaseDpi": 96,
     "dpr": 1,
 }
 
