@@ -688,6 +688,17 @@ class RoutineEditorWindow(QMainWindow):
         self.move_down_action = self._action(
             "Move step down", lambda: self.move_step(1), ["Ctrl+Down"]
         )
+        # Delete in the step list removes the step, in the routine list deletes the
+        # routine (after asking); only there, so in a text field it deletes a character.
+        for widget, slot in (
+            (self.step_list, self.remove_step),
+            (self.routine_list, self.delete_routine),
+        ):
+            action = QAction(widget)
+            action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
+            widget.addAction(action)
 
     def _create_menus(self) -> None:
         bar = self.menuBar()

@@ -337,6 +337,32 @@ def test_a_new_or_duplicated_routine_is_named_by_typing_at_once(
     forget_changes(editor)
 
 
+def test_the_delete_key_removes_the_step_or_the_routine_in_its_list(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.new_routine()
+    editor.save()
+    routine_id = current(editor).id
+    editor.step_list.setFocus()
+    qtbot.keyClick(editor.step_list, Qt.Key.Key_Delete)
+    assert len(current(editor).steps) == 1  # undoable, like Ctrl+Delete
+    editor.undo_stack.undo()
+    editor.zone_list.setFocus()
+    qtbot.keyClick(editor.zone_list, Qt.Key.Key_Delete)
+    assert len(current(editor).steps) == 2  # only in the step list
+    assert messages.questions == []
+
+    editor.routine_list.setFocus()
+    messages.answers = [QMessageBox.StandardButton.No]
+    qtbot.keyClick(editor.routine_list, Qt.Key.Key_Delete)
+    assert "Delete “New routine”?" in messages.questions[-1]  # asks first
+    assert editor.store.exists(routine_id)
+    messages.answers = [QMessageBox.StandardButton.Yes]
+    qtbot.keyClick(editor.routine_list, Qt.Key.Key_Delete)
+    assert not editor.store.exists(routine_id)
+
+
 def test_edit_menu_has_undo_and_redo_from_the_stack(editor: RoutineEditorWindow) -> None:
     editor.new_routine()
     actions = editor.edit_menu.actions()
