@@ -811,6 +811,13 @@ class HistoryStore:
         now = _iso(self._now())
 
         def work(connection: sqlite3.Connection) -> bool:
+            # A pause a crash cut short ended with the app: the hours until the session
+            # was resumed are not a pause (the resumed session's own pause follows).
+            connection.execute(
+                "UPDATE pauses SET ended_at = (SELECT checkpoint_at FROM sessions WHERE id = ?) "
+                "WHERE session_id = ? AND ended_at IS NULL",
+                (session_id, session_id),
+            )
             cursor = connection.execute(
                 "UPDATE sessions SET state = ?, ended_at = NULL, checkpoint_at = ?, "
                 "owner_pid = ? WHERE id = ?",

@@ -584,3 +584,46 @@ def test_without_the_start_up_dialog_the_open_result_goes_to_the_status_bar_once
     # The start-up check then has nothing more to say about it.
     assert check_history_at_start(None, recorder) is ResumeChoice.NOTHING
     store.close()
+
+
+def test_a_pause_cut_by_a_crash_does_not_count_the_hours_the_app_was_closed(
+    qtbot: Any, library: ContentLibrary, store_path: Path, fake_clock: FakeClock
+) -> None:
+    from massage_trainer.ui.progress_view import SessionDetailPanel
+
+    wall = WallClock()
+    controller = SessionController(library, fake_clock, get_ready_s=0.0)
+    controller.load_routine(ROUTINE)
+    store = HistoryStore(store_path, now=wall)
+    recorder = SessionRecorder(controller, store)
+    controller.set_mode(SessionMode.DRY_RUN)
+    controller.start()
+    fake_clock.advance(60.0)
+    controller.tick()
+    controller.pause()  # a two-minute pause, then the app dies
+    wall.moment += timedelta(minutes=2)
+    recorder.checkpoint()
+    recorder.checkpoint_timer.stop()
+    store.close()
+
+    wall.moment += timedelta(hours=14)  # resumed the next morning
+    store = HistoryStore(store_path, now=wall)
+    controller = SessionController(library, fake_clock, get_ready_s=0.0)
+    recorder = SessionRecorder(controller, store)
+    assert offer_resume(None, recorder, ask=lambda _row: True) is ResumeChoice.RESUMED
+    wall.moment += timedelta(seconds=30)  # settling in, then on
+    controller.start()
+    fake_clock.advance(20.0)
+    controller.finish()
+
+    detail = store.session_detail(store.sessions()[0].id)
+    assert detail is not None
+    paused = sum(
+        ((p.ended_at or p.started_at) - p.started_at).total_seconds() for p in detail.pauses
+    )
+    assert paused == pytest.approx(150.0)  # the two minutes, and the half minute after
+    panel = SessionDetailPanel(library)
+    qtbot.addWidget(panel)
+    panel.show_session(detail)
+    assert panel.events_label.text().startswith("2 pauses, 2 min in all.")
+    store.close()
