@@ -215,6 +215,13 @@ class StrokeFeedback:
         return bool(self.no_go)
 
     @property
+    def too_short(self) -> bool:
+        """Too short to be judged as the step's stroke: a click or a dab where the hands
+        should travel or circle (see :data:`MIN_DIRECTION_CM`). Its score means little,
+        so :class:`StepPractice` leaves it out."""
+        return self.direction_verdict is DirectionVerdict.UNCLEAR
+
+    @property
     def problems(self) -> tuple[FeedbackReason, ...]:
         return tuple(reason for reason in self.reasons if not reason.ok)
 
@@ -627,7 +634,9 @@ class _Accumulator:
 
         # On the step's zones?
         target_share = self.target_length / length if length > 0 else 0.0
-        if self.count == 1 and self.current_zone in self.targets:
+        if length == 0 and self.current_zone in self.targets:
+            # A tap or a click (a press and a release on one spot) has no length to
+            # share out: it is on the zones when the spot is.
             target_share = 1.0
         # Many zones make a long list; the diagram outlines them anyway.
         if _zone_group_count(self.geometry, self.step.zones) <= 3:
@@ -962,8 +971,13 @@ class StepPractice:
     def strokes(self) -> tuple[StrokeFeedback, ...]:
         return tuple(self._strokes)
 
-    def add(self, feedback: StrokeFeedback) -> None:
+    def add(self, feedback: StrokeFeedback) -> bool:
+        """Count a stroke; False (and not counted) when it was :attr:`~StrokeFeedback.
+        too_short` to judge, so a stray click neither lifts nor lowers the step's score."""
+        if feedback.too_short:
+            return False
         self._strokes.append(feedback)
+        return True
 
     def score(self) -> StepScore | None:
         """The step's score, or None before the first stroke.

@@ -57,6 +57,7 @@ from massage_trainer.domain.models import Direction, Step, Technique
 from massage_trainer.domain.session import Clock
 from massage_trainer.domain.strokes import (
     TEMPO_SPEEDS_CM_S,
+    FeedbackReason,
     InputKind,
     LiveReading,
     LiveStrokeAnalyser,
@@ -1091,11 +1092,25 @@ class PracticeFeedbackPanel(QWidget):
     def _on_overlay_stroke_finished(self, feedback: object) -> None:
         if not isinstance(feedback, StrokeFeedback):
             return
-        self.score_label.setText(str(feedback.score))
-        self.score_label.setStyleSheet(f"color: {_score_colour(feedback.score).name()};")
+        reasons = feedback.reasons
+        if feedback.too_short:
+            # A click or a dab: a number would praise or blame a stroke that was not
+            # made, and the step's score leaves it out.
+            self.score_label.setText("–")
+            self.score_label.setStyleSheet("")
+            short = FeedbackReason(
+                "direction",
+                "Too short to score: trace the whole stroke, "
+                f"{_DIRECTION_ASK[feedback.direction_expected]}, then release",
+                False,
+            )
+            reasons = (short, *(r for r in reasons if r.aspect == "no-go"))
+        else:
+            self.score_label.setText(str(feedback.score))
+            self.score_label.setStyleSheet(f"color: {_score_colour(feedback.score).name()};")
         rows = []
         plain = []
-        for reason in feedback.reasons:
+        for reason in reasons:
             mark, colour = ("✔", HUD_GOOD.name()) if reason.ok else ("✘", HUD_BAD.name())
             rows.append(
                 f"<div style='margin:1px 0'><span style='color:{colour}'>{mark}</span> "

@@ -419,3 +419,47 @@ def test_analysis_keeps_up_with_a_fast_pen(
         best = min(best, time.perf_counter() - start)
     rate = len(points) / best
     assert rate >= 10_000, f"{rate:.0f} points/s"
+
+
+def test_a_click_on_the_zone_is_on_the_zone(
+    geometry: ZoneGeometry, glide_step: Step, effleurage: Technique
+) -> None:
+    # A mouse click is a press and a release on the same spot: two points, no length.
+    click = [StrokePoint(1.0, LEFT_STRIP_X, 300), StrokePoint(1.1, LEFT_STRIP_X, 300)]
+    feedback = analyse(click, glide_step, effleurage, geometry, "mouse")
+    assert feedback.target_share == 1.0
+    assert "None of the stroke" not in texts(feedback)
+    assert "stayed on this step's zones" in texts(feedback)
+    off = [StrokePoint(1.0, 120, 470), StrokePoint(1.1, 120, 470)]
+    assert analyse(off, glide_step, effleurage, geometry, "mouse").target_share == 0.0
+
+
+def test_a_stroke_too_short_to_judge_does_not_count_for_the_step(
+    geometry: ZoneGeometry, glide_step: Step, effleurage: Technique
+) -> None:
+    practice = StepPractice(glide_step, effleurage, step_index=0, geometry=geometry)
+    dab = analyse(
+        line((LEFT_STRIP_X, 300), (LEFT_STRIP_X, 296), 3.0),
+        glide_step,
+        effleurage,
+        geometry,
+        "mouse",
+    )
+    assert dab.too_short
+    assert not practice.add(dab)
+    assert practice.score() is None  # nothing traced yet, as far as the step goes
+    good = analyse(
+        line((LEFT_STRIP_X, LOW_BACK_Y), (LEFT_STRIP_X, SHOULDERS_Y), 3.5),
+        glide_step,
+        effleurage,
+        geometry,
+        "mouse",
+    )
+    assert not good.too_short
+    assert practice.add(good)
+    assert not practice.add(dab)
+    result = practice.score()
+    assert result is not None
+    assert result.stroke_count == 1
+    assert result.lifts == 0  # the stray click is no lift between strokes
+    assert result.score == good.score

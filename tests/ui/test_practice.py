@@ -673,3 +673,49 @@ def test_no_line_of_feedback_is_cut_off_in_a_low_panel(
             label.heightForWidth(label.width()) if label.wordWrap() else label.sizeHint().height()
         )
         assert label.height() >= needed, label.accessibleName()
+
+
+def click(
+    overlay: PracticeOverlay, view: BackDiagramView, clock: FakeClock, x: float, y: float
+) -> None:
+    """A plain click with the mouse: press and release on one spot."""
+    spot = widget_point(view, x, y)
+    QTest.mousePress(overlay, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, spot)
+    clock.advance(0.12)
+    QTest.mouseRelease(overlay, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, spot)
+
+
+def test_a_click_is_too_short_to_score(
+    overlay: PracticeOverlay,
+    panel: PracticeFeedbackPanel,
+    view: BackDiagramView,
+    controller: SessionController,
+    fake_clock: FakeClock,
+    recorder: Recorder,
+) -> None:
+    # A stray click on the strip is no stroke up the back: no score for it, a word on
+    # what to do instead, and the step's score does not count it.
+    click(overlay, view, fake_clock, LEFT_STRIP_X, 300)
+    assert panel.score_label.text() == "–"
+    assert panel.reasons_text().splitlines() == [
+        "Problem: Too short to score: trace the whole stroke, up towards the head, then release"
+    ]
+    good = mouse_stroke(overlay, view, fake_clock, UP_THE_STRIP, 3.5)
+    assert panel.score_label.text() == str(good.score)
+    click(overlay, view, fake_clock, LEFT_STRIP_X, 300)
+    controller.next_step()
+    assert recorder.scores[0][1] == good.score  # one stroke, no lift, no click
+    assert "1 stroke" in recorder.scores[0][2]["detail"]
+
+
+def test_a_click_on_the_spine_still_says_so(
+    overlay: PracticeOverlay,
+    panel: PracticeFeedbackPanel,
+    view: BackDiagramView,
+    fake_clock: FakeClock,
+    alerts: list[str],
+) -> None:
+    click(overlay, view, fake_clock, 200, 300)
+    assert alerts == ["beep"]
+    assert panel.score_label.text() == "–"
+    assert "spine" in panel.reasons_text()
