@@ -50,6 +50,7 @@ from massage_trainer.domain.session import (
 __all__ = [
     "HISTORY_FILE_NAME",
     "SCHEMA_VERSION",
+    "HistoryReadError",
     "HistoryStore",
     "OpenResult",
     "PainReport",
@@ -160,6 +161,10 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 # -- values -------------------------------------------------------------------------------
+
+
+class HistoryReadError(Exception):
+    """The history could not be read for an export; the message says why, in plain words."""
 
 
 class RunState(StrEnum):
@@ -1131,7 +1136,9 @@ class HistoryStore:
         """Write the whole history to ``path`` as CSV (one row per step); the row count.
 
         The file is written next to ``path`` first and then moved in place, so a failed
-        export never leaves half a file. Raises :class:`OSError` when it cannot be written.
+        export never leaves half a file. Raises :class:`OSError` when it cannot be written
+        and :class:`HistoryReadError` when there is no history to read (then nothing is
+        written: an empty file must never pass for a copy of the history).
         """
 
         def work(connection: sqlite3.Connection) -> list[list[object]]:
@@ -1191,8 +1198,12 @@ class HistoryStore:
                 )
             return lines
 
-        no_lines: list[list[object]] = []
-        lines = self._read(work, no_lines)
+        if self._connection is None:
+            raise HistoryReadError(self._message or "There is no practice history to export.")
+        try:
+            lines = work(self._connection)
+        except (sqlite3.Error, ValueError, TypeError, IndexError, KeyError) as exc:
+            raise HistoryReadError(f"The practice history could not be read ({exc}).") from exc
         temporary = path.with_name(f".{path.name}.part")
         try:
             with temporary.open("w", newline="", encoding="utf-8") as handle:

@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from massage_trainer.domain.history import HistoryStore, SessionDetail, SessionRow
+from massage_trainer.domain.history import (
+    HistoryReadError,
+    HistoryStore,
+    SessionDetail,
+    SessionRow,
+    StoreStatus,
+)
 from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import SessionEngine, SessionState
 from massage_trainer.ui.controller import SessionController, format_clock
@@ -436,8 +442,16 @@ def export_history_csv(
 ) -> Path | None:
     """Ask where to save (unless ``path`` is given) and export the history as CSV.
 
-    Tells the user when it cannot be written; returns the file written, or None.
+    Tells the user when it cannot be written, or when there is no history to export;
+    returns the file written, or None.
     """
+    if store.status is StoreStatus.UNAVAILABLE:
+        QMessageBox.information(
+            parent,
+            "Nothing to export",
+            f"There is no practice history to export. {store.message}".strip(),
+        )
+        return None
     if path is None:
         folder = QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
@@ -455,6 +469,9 @@ def export_history_csv(
             path = path.with_suffix(".csv")
     try:
         store.export_csv(path)
+    except HistoryReadError as exc:
+        QMessageBox.warning(parent, "Export failed", f"Nothing was saved to {path}. {exc}")
+        return None
     except OSError as exc:
         QMessageBox.warning(
             parent,

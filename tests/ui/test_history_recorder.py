@@ -496,6 +496,29 @@ def test_export_history_csv_to_a_chosen_file(
     assert target.read_text(encoding="utf-8").startswith("session_id,date,")
 
 
+def test_export_with_no_history_says_so_and_writes_no_empty_file(
+    tmp_path: Path, controller: SessionController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    store = HistoryStore(blocker / "history.sqlite3")
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        "massage_trainer.ui.history_recorder.QMessageBox.information",
+        lambda _parent, title, text: told.append((title, text)),
+    )
+    target = tmp_path / "out.csv"
+
+    assert export_history_csv(None, store, target) is None
+
+    assert not target.exists()
+    assert len(told) == 1
+    title, text = told[0]
+    assert title == "Nothing to export"
+    assert "no practice history" in text
+    assert store.message in text  # and why
+
+
 def test_at_start_a_damaged_history_is_explained_before_anything_else(
     qtbot: Any, tmp_path: Path, controller: SessionController
 ) -> None:
