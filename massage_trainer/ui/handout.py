@@ -645,8 +645,13 @@ def _overview(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:
     caption_h = pages.text_height(fonts.small_italic, _DIAGRAM_CAPTION, left_w)
     left_h = diagram_h + pages.pt(8) + caption_h + pages.pt(6) + row_h * len(legend)
 
-    right_h = _zone_rules_height(pages, library, right_w) + pages.pt(12)
-    right_h += _timeline_height(pages, routine, right_w)
+    rules_h = _zone_rules_height(pages, library, right_w)
+    right_h = rules_h + pages.pt(12) + _timeline_height(pages, routine, right_w)
+    # A long routine's timeline does not fit beside the diagram: it then follows the
+    # diagram at full width and runs on over the pages, rather than off the page.
+    beside = max(left_h, right_h) <= pages.remaining()
+    if not beside:
+        right_h = rules_h
     pages.ensure(max(left_h, right_h))
     top = pages.y
 
@@ -696,9 +701,11 @@ def _overview(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:
         y += row_h
 
     right_y = _zone_rules(pages, library, right_x, right_w, top)
-    right_y += pages.pt(12)
-    _timeline(pages, library, routine, right_x, right_w, right_y)
+    if beside:
+        _timeline(pages, library, routine, right_x, right_w, right_y + pages.pt(12))
     pages.y = top + max(left_h, right_h) + pages.pt(6)
+    if not beside:
+        _flowing_timeline(pages, library, routine)
 
 
 _DIAGRAM_CAPTION = (
@@ -809,47 +816,105 @@ def _timeline(
     """A compact table: step number, technique, clock time from the start, minutes."""
     fonts = pages.fonts
     y += pages.text(fonts.h3, "Timeline", x, width, color=ACCENT, y=y) + pages.pt(5)
-    row = pages.metrics(fonts.small).height() + pages.pt(3.5)
-    col_no = pages.pt(18)
-    col_time = pages.pt(62)
-    col_len = pages.pt(50)
-    name_w = width - col_no - col_time - col_len
-    painter = pages.painter
-    header = [("#", col_no), ("Technique", name_w), ("Clock", col_time), ("Time", col_len)]
-    _table_row(pages, x, y, header, fonts.small_bold, MUTED)
-    y += row
-    if painter is not None:
-        painter.setPen(QPen(RULE, pages.pt(0.6)))
-        painter.drawLine(QLineF(x, y - pages.pt(2), x + width, y - pages.pt(2)))
-    elapsed = 0
-    for number, step in enumerate(routine.steps, start=1):
-        technique = library.techniques.get(step.technique)
+    table = _TimelineTable(pages, library, routine, x, width)
+    y = table.header(y)
+    for number in range(1, len(routine.steps) + 1):
+        y = table.step_row(number, y)
+    table.total(y)
+
+
+def _flowing_timeline(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:
+    """The timeline at full width, running on over pages, its header on each page."""
+    fonts = pages.fonts
+    table = _TimelineTable(pages, library, routine, 0, pages.width)
+    title_h = pages.text_height(fonts.h3, "Timeline", pages.width)
+    pages.ensure(title_h + pages.pt(5) + table.row * 4)
+    pages.y += pages.pt(6)
+    pages.text(fonts.h3, "Timeline", 0, pages.width, color=ACCENT)
+    pages.y = table.header(pages.y + title_h + pages.pt(5))
+    for number in range(1, len(routine.steps) + 1):
+        last = number == len(routine.steps)
+        # The last step stays with the total.
+        if pages.y + table.row * (2 if last else 1) + pages.pt(2) > pages.bottom:
+            pages.new_page()
+            pages.y = table.header(pages.y)
+        pages.y = table.step_row(number, pages.y)
+    table.total(pages.y)
+    pages.y += table.row + pages.pt(12)
+
+
+class _TimelineTable:
+    """The timeline's columns and rows: step number, technique, clock time, length."""
+
+    def __init__(
+        self, pages: _Pages, library: ContentLibrary, routine: Routine, x: float, width: float
+    ) -> None:
+        self.pages = pages
+        self.library = library
+        self.routine = routine
+        self.x = x
+        self.width = width
+        fonts = pages.fonts
+        self.row = pages.metrics(fonts.small).height() + pages.pt(3.5)
+        self.starts = _start_times(routine)
+        # Wide enough for the longest clock times ("99:30–100:00" in a long routine).
+        widest = f"{_clock(routine.total_seconds)}–{_clock(routine.total_seconds)}"
+        self.col_no = max(pages.pt(18), pages.text_width(fonts.small, str(len(routine.steps))))
+        self.col_time = max(pages.pt(62), pages.text_width(fonts.small, widest) + pages.pt(6))
+        self.col_len = pages.pt(50)
+        self.name_w = width - self.col_no - self.col_time - self.col_len
+
+    def header(self, y: float) -> float:
+        pages = self.pages
+        cells = [
+            ("#", self.col_no),
+            ("Technique", self.name_w),
+            ("Clock", self.col_time),
+            ("Time", self.col_len),
+        ]
+        _table_row(pages, self.x, y, cells, pages.fonts.small_bold, MUTED)
+        y += self.row
+        if pages.painter is not None:
+            pages.painter.setPen(QPen(RULE, pages.pt(0.6)))
+            pages.painter.drawLine(
+                QLineF(self.x, y - pages.pt(2), self.x + self.width, y - pages.pt(2))
+            )
+        return y
+
+    def step_row(self, number: int, y: float) -> float:
+        pages = self.pages
+        fonts = pages.fonts
+        step = self.routine.steps[number - 1]
+        technique = self.library.techniques.get(step.technique)
         name = technique.name if technique is not None else step.technique
         name = pages.metrics(fonts.small).elidedText(
-            name, Qt.TextElideMode.ElideRight, name_w - pages.pt(4)
+            name, Qt.TextElideMode.ElideRight, self.name_w - pages.pt(4)
         )
-        end = elapsed + step.duration_s
+        start = self.starts[number - 1]
+        end = start + step.duration_s
         cells = [
-            (str(number), col_no),
-            (name, name_w),
-            (f"{_clock(elapsed)}–{_clock(end)}", col_time),
-            (step_duration_text(step.duration_s), col_len),
+            (str(number), self.col_no),
+            (name, self.name_w),
+            (f"{_clock(start)}–{_clock(end)}", self.col_time),
+            (step_duration_text(step.duration_s), self.col_len),
         ]
-        if painter is not None and number % 2 == 0:
-            painter.fillRect(QRectF(x, y - pages.pt(1.5), width, row), PANEL)
-        _table_row(pages, x, y, cells, fonts.small, INK)
-        y += row
-        elapsed = end
-    if painter is not None:
-        painter.setPen(QPen(RULE, pages.pt(0.6)))
-        painter.drawLine(QLineF(x, y, x + width, y))
-    total = [
-        ("", col_no),
-        ("Total", name_w),
-        ("", col_time),
-        (step_duration_text(elapsed), col_len),
-    ]
-    _table_row(pages, x, y + pages.pt(2), total, fonts.small_bold, INK)
+        if pages.painter is not None and number % 2 == 0:
+            pages.painter.fillRect(QRectF(self.x, y - pages.pt(1.5), self.width, self.row), PANEL)
+        _table_row(pages, self.x, y, cells, fonts.small, INK)
+        return y + self.row
+
+    def total(self, y: float) -> None:
+        pages = self.pages
+        if pages.painter is not None:
+            pages.painter.setPen(QPen(RULE, pages.pt(0.6)))
+            pages.painter.drawLine(QLineF(self.x, y, self.x + self.width, y))
+        cells = [
+            ("", self.col_no),
+            ("Total", self.name_w),
+            ("", self.col_time),
+            (step_duration_text(self.routine.total_seconds), self.col_len),
+        ]
+        _table_row(pages, self.x, y + pages.pt(2), cells, pages.fonts.small_bold, INK)
 
 
 def _table_row(

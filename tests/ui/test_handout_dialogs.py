@@ -1,7 +1,11 @@
-"""Export and print from the window: nothing overwritten unasked, failures explained."""
+"""The handout as a user meets it: nothing overwritten unasked, failures explained, no
+step lost off the page."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.ui import handout
-from massage_trainer.ui.handout import export_handout_dialog, print_handout
+from massage_trainer.ui.handout import export_handout_dialog, export_handout_pdf, print_handout
 
 
 @pytest.fixture(autouse=True)
@@ -104,3 +108,42 @@ def test_a_printer_that_cannot_start_is_explained_not_a_crash(
     assert "was not printed" in warnings[0]
     assert "export the handout as a PDF" in warnings[0]
     assert not unwritable.exists()
+
+
+def _words_by_page(path: Path) -> list[tuple[float, list[tuple[str, float, float]]]]:
+    """Each page's height and its words as (text, top, bottom), from pdftotext -bbox."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    for height, body in re.findall(r'<page width="[^"]+" height="([^"]+)">(.*?)</page>', out, re.S):
+        words = [
+            (text, float(top), float(bottom))
+            for top, bottom, text in re.findall(
+                r'<word xMin="[^"]+" yMin="([^"]+)" xMax="[^"]+" yMax="([^"]+)">([^<]*)</word>',
+                body,
+            )
+        ]
+        pages.append((float(height), words))
+    return pages
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+def test_a_long_routines_timeline_runs_on_instead_of_off_the_page(
+    qtbot: Any, library: ContentLibrary, tmp_path: Path
+) -> None:
+    base = library.routines["beginner-20"]
+    long = base.model_copy(update={"steps": base.steps * 5})  # 40 steps, 100 minutes
+    target = tmp_path / "long.pdf"
+    export_handout_pdf(target, library, long)
+    pages = _words_by_page(target)
+    for number, (height, words) in enumerate(pages, start=1):
+        footer = min(top for text, top, _ in words if text == "Page")
+        for text, top, bottom in words:
+            assert bottom <= height, f"page {number}: {text!r} runs off the page"
+            if abs(top - footer) > 2:
+                assert bottom < footer, f"page {number}: {text!r} runs into the footer"
+    text = " ".join(word for _, words in pages for word, _, _ in words)
+    assert "99:30–100:00" in text  # the last step's row
+    assert "Total" in text
+    assert text.count("Clock") >= 2  # the table's header again on the next page
