@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QInputDevice,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -128,6 +129,29 @@ def input_label(kind: InputKind, pressure: float | None = None) -> str:
             "Pen — no pressure reported" if pressure is None else f"Pen — pressure {pressure:.2f}"
         )
     return INPUT_LABELS[kind]
+
+
+PEN_DEVICE_TYPES = (
+    QInputDevice.DeviceType.Stylus,
+    QInputDevice.DeviceType.Airbrush,
+    QInputDevice.DeviceType.Puck,
+)
+NO_PEN_TEXT = (
+    "No pen or drawing tablet found: trace with the mouse or a finger "
+    "(pressure is judged only with a pen)"
+)
+PEN_TEXT = "Trace with the pen to practise pressure too, or with the mouse or a finger"
+
+
+def pen_found() -> bool:
+    """Whether the system reports a drawing-tablet pen (some report one only once it is
+    used; its first touch then names it anyway)."""
+    return any(device.type() in PEN_DEVICE_TYPES for device in QInputDevice.devices())
+
+
+def idle_input_text() -> str:
+    """What the panel says about the input before the first stroke."""
+    return PEN_TEXT if pen_found() else NO_PEN_TEXT
 
 
 class ScoreRecorder(Protocol):
@@ -977,7 +1001,8 @@ class PracticeFeedbackPanel(QWidget):
         self.ask_label = QLabel()
         self.ask_label.setWordWrap(True)
         self.ask_label.setAccessibleName("What to trace")
-        self.input_label = QLabel("Trace with a mouse, a finger or a pen")
+        self.input_label = QLabel(overlay.input_label() or idle_input_text())
+        self.input_label.setWordWrap(True)
         self.input_label.setAccessibleName("Input")
         self.live_label = QLabel()
         self.live_label.setAccessibleName("Live figures")
@@ -1043,6 +1068,7 @@ class PracticeFeedbackPanel(QWidget):
         row.addLayout(buttons)
 
         overlay.input_label_changed.connect(self._on_overlay_input_label_changed)
+        overlay.active_changed.connect(self._on_overlay_active_changed)
         overlay.live_changed.connect(self._on_overlay_live_changed)
         overlay.stroke_started.connect(self._on_overlay_stroke_started)
         overlay.stroke_finished.connect(self._on_overlay_stroke_finished)
@@ -1077,6 +1103,11 @@ class PracticeFeedbackPanel(QWidget):
         self.reasons_label.setText(NO_STROKE_TEXT)
         self.reasons_label.setAccessibleDescription(NO_STROKE_TEXT)
         self.replay_button.setEnabled(False)
+
+    def _on_overlay_active_changed(self, on: bool) -> None:
+        if on and not self._overlay.input_label():
+            # A tablet may have been plugged in since the panel was built.
+            self.input_label.setText(idle_input_text())
 
     def _on_overlay_input_label_changed(self, text: str) -> None:
         self.input_label.setText(text)
@@ -1207,7 +1238,7 @@ class PracticeMode(QObject):
         if active:
             self._window.statusBar().showMessage(
                 "Practice mode: trace the step's stroke on the diagram with a mouse, a finger "
-                "or a pen.",
+                + ("or a pen." if pen_found() else "(no pen or drawing tablet found)."),
                 10000,
             )
         return True
@@ -1219,5 +1250,7 @@ __all__ = [
     "PracticeMode",
     "PracticeOverlay",
     "ScoreRecorder",
+    "idle_input_text",
     "input_label",
+    "pen_found",
 ]

@@ -26,6 +26,7 @@ from massage_trainer.domain.strokes import (
     StrokeFeedback,
 )
 from massage_trainer.ui import cues
+from massage_trainer.ui import practice as practice_module
 from massage_trainer.ui.controller import SessionController
 from massage_trainer.ui.diagram import BackDiagramView
 from massage_trainer.ui.main_window import MainWindow
@@ -719,3 +720,32 @@ def test_a_click_on_the_spine_still_says_so(
     assert alerts == ["beep"]
     assert panel.score_label.text() == "–"
     assert "spine" in panel.reasons_text()
+
+
+def test_without_a_tablet_the_panel_says_so_and_the_mouse_works(
+    qtbot: Any,
+    window: MainWindow,
+    fake_clock: FakeClock,
+) -> None:
+    assert not practice_module.pen_found()  # the offscreen platform has no tablet
+    window.practice_action.trigger()
+    practice = window._practice
+    assert practice is not None
+    assert practice.panel.input_label.text() == (
+        "No pen or drawing tablet found: trace with the mouse or a finger "
+        "(pressure is judged only with a pen)"
+    )
+    assert "no pen or drawing tablet found" in window.statusBar().currentMessage()
+    view = window.diagram
+    assert isinstance(view, BackDiagramView)
+    mouse_stroke(practice.overlay, view, fake_clock, UP_THE_STRIP, 3.5)
+    assert practice.panel.input_label.text() == "Mouse — no pressure"
+
+
+def test_with_a_tablet_the_panel_asks_for_the_pen(
+    qtbot: Any, overlay: PracticeOverlay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(practice_module, "pen_found", lambda: True)
+    panel = PracticeFeedbackPanel(overlay)
+    qtbot.addWidget(panel)
+    assert "Trace with the pen to practise pressure" in panel.input_label.text()
