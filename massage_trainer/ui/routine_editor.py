@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QIcon,
     QKeyEvent,
     QKeySequence,
+    QPalette,
     QShowEvent,
     QUndoCommand,
     QUndoStack,
@@ -1300,7 +1301,8 @@ class RoutineEditorWindow(QMainWindow):
         self.routine_list.blockSignals(True)
         try:
             self.routine_list.clear()
-            self.routine_list.addItem(_list_heading("Your routines"))
+            ink = self.routine_list.palette().color(QPalette.ColorRole.Text)
+            self.routine_list.addItem(_list_heading("Your routines", ink))
             own = {r.id: r for r in routines}
             if current is not None and not self._read_only:
                 own[current.id] = current
@@ -1318,7 +1320,7 @@ class RoutineEditorWindow(QMainWindow):
                 empty = QListWidgetItem("  none yet: New or Duplicate")
                 empty.setFlags(Qt.ItemFlag.NoItemFlags)
                 self.routine_list.addItem(empty)
-            self.routine_list.addItem(_list_heading("Built in (read-only)"))
+            self.routine_list.addItem(_list_heading("Built in (read-only)", ink))
             for routine_id in self._library.routines:
                 if routine_id in self._library.builtin_ids:
                     routine = self._library.routines[routine_id]
@@ -1751,9 +1753,12 @@ def _heading(text: str) -> QLabel:
     return label
 
 
-def _list_heading(text: str) -> QListWidgetItem:
+def _list_heading(text: str, ink: QColor) -> QListWidgetItem:
     item = QListWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+    # Not enabled, so the arrow keys pass over it to the routines; inked as text, not
+    # greyed out, because it is a heading rather than something unavailable.
+    item.setFlags(Qt.ItemFlag.NoItemFlags)
+    item.setForeground(ink)
     font = QFont(item.font())
     font.setBold(True)
     item.setFont(font)

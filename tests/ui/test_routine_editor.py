@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from massage_trainer.domain.content import MAX_FILE_BYTES, ContentLibrary, load_library
@@ -361,6 +361,27 @@ def test_the_delete_key_removes_the_step_or_the_routine_in_its_list(
     messages.answers = [QMessageBox.StandardButton.Yes]
     qtbot.keyClick(editor.routine_list, Qt.Key.Key_Delete)
     assert not editor.store.exists(routine_id)
+
+
+def test_the_arrow_keys_go_past_the_headings_of_the_routine_list(
+    qtbot: Any, library: ContentLibrary, settings: QSettings, messages: MessageLog
+) -> None:
+    editor = make_editor(qtbot, library, settings, show=True)
+    editor.new_routine()
+    editor.save()
+    mine = current(editor).id
+    first_built_in = next(r for r in library.routines if r in library.builtin_ids)
+    editor.routine_list.setFocus()
+    qtbot.keyClick(editor.routine_list, Qt.Key.Key_Down)
+    assert current(editor).id == first_built_in
+    qtbot.keyClick(editor.routine_list, Qt.Key.Key_Up)
+    assert current(editor).id == mine
+    heading = editor.routine_list.item(0)
+    assert heading.text() == "Your routines"
+    assert heading.font().bold()
+    # Not greyed out like a disabled row: it reads as a heading.
+    text_ink = editor.routine_list.palette().color(QPalette.ColorRole.Text)
+    assert heading.foreground().color() == text_ink
 
 
 def test_edit_menu_has_undo_and_redo_from_the_stack(editor: RoutineEditorWindow) -> None:
