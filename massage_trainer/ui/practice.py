@@ -912,7 +912,10 @@ class PracticeOverlay(QWidget):
             index = controller.current_index
         if index == self._step_index and not force:
             return
-        self._cancel_stroke()
+        if self._stroke is not None:
+            # The step moved on (by itself, say) mid-stroke: the stroke was traced for
+            # the step being left, and counts there rather than being thrown away.
+            self.end_stroke()
         self.finish_step()
         step: Step | None = None
         technique: Technique | None = None

@@ -749,3 +749,41 @@ def test_with_a_tablet_the_panel_asks_for_the_pen(
     panel = PracticeFeedbackPanel(overlay)
     qtbot.addWidget(panel)
     assert "Trace with the pen to practise pressure" in panel.input_label.text()
+
+
+def test_a_stroke_cut_short_by_the_next_step_counts_for_its_step(
+    overlay: PracticeOverlay,
+    view: BackDiagramView,
+    controller: SessionController,
+    fake_clock: FakeClock,
+    recorder: Recorder,
+) -> None:
+    # The session moves on by itself while the hand is still down: the stroke traced so
+    # far is not lost.
+    points = UP_THE_STRIP
+    dt = seconds_for(points, 3.5)
+    QTest.mousePress(
+        overlay,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        widget_point(view, *_xy(points[0])),
+    )
+    for point in points[1:40]:
+        fake_clock.advance(dt)
+        QTest.mouseMove(overlay, widget_point(view, *_xy(point)))
+    controller.next_step()
+    assert not overlay.is_stroking()
+    assert len(recorder.scores) == 1
+    technique_id, score, extra = recorder.scores[0]
+    assert technique_id == controller.step(0).technique
+    assert extra["step_index"] == 0
+    assert "1 stroke" in extra["detail"]
+    assert score >= 80
+    QTest.mouseRelease(
+        overlay,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        widget_point(view, *_xy(points[40])),
+    )
+    assert overlay.practice_step() == 1
+    assert overlay.trace_points() == []
