@@ -50,7 +50,6 @@ from massage_trainer.domain.session import (
 __all__ = [
     "HISTORY_FILE_NAME",
     "SCHEMA_VERSION",
-    "HistoryReadError",
     "HistoryStore",
     "OpenResult",
     "PainReport",
@@ -161,10 +160,6 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 # -- values -------------------------------------------------------------------------------
-
-
-class HistoryReadError(Exception):
-    """The history could not be read for an export; the message says why, in plain words."""
 
 
 class RunState(StrEnum):
@@ -1132,13 +1127,13 @@ class HistoryStore:
     )
     """One row per step of every session: easy to filter and pivot in a spreadsheet."""
 
-    def export_csv(self, path: Path) -> int:
+    def export_csv(self, path: Path) -> int | None:
         """Write the whole history to ``path`` as CSV (one row per step); the row count.
 
         The file is written next to ``path`` first and then moved in place, so a failed
-        export never leaves half a file. Raises :class:`OSError` when it cannot be written
-        and :class:`HistoryReadError` when there is no history to read (then nothing is
-        written: an empty file must never pass for a copy of the history).
+        export never leaves half a file. Raises :class:`OSError` when it cannot be written.
+        Returns None, and writes nothing, when there is no history to read (:attr:`message`
+        says why): an empty file must never pass for a copy of the history.
         """
 
         def work(connection: sqlite3.Connection) -> list[list[object]]:
@@ -1199,11 +1194,10 @@ class HistoryStore:
             return lines
 
         if self._connection is None:
-            raise HistoryReadError(self._message or "There is no practice history to export.")
-        try:
-            lines = work(self._connection)
-        except (sqlite3.Error, ValueError, TypeError, IndexError, KeyError) as exc:
-            raise HistoryReadError(f"The practice history could not be read ({exc}).") from exc
+            return None
+        lines = self._read(work, None)
+        if lines is None:
+            return None
         temporary = path.with_name(f".{path.name}.part")
         try:
             with temporary.open("w", newline="", encoding="utf-8") as handle:

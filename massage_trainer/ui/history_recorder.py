@@ -23,7 +23,6 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from massage_trainer.domain.history import (
-    HistoryReadError,
     HistoryStore,
     SessionDetail,
     SessionRow,
@@ -468,15 +467,19 @@ def export_history_csv(
         if not path.suffix:
             path = path.with_suffix(".csv")
     try:
-        store.export_csv(path)
-    except HistoryReadError as exc:
-        QMessageBox.warning(parent, "Export failed", f"Nothing was saved to {path}. {exc}")
-        return None
+        written = store.export_csv(path)
     except OSError as exc:
         QMessageBox.warning(
             parent,
             "Export failed",
             f"The history could not be saved to {path}: {exc.strerror or exc}.",
+        )
+        return None
+    if written is None:
+        QMessageBox.warning(
+            parent,
+            "Export failed",
+            f"Nothing was saved to {path}: the history could not be read. {store.message}",
         )
         return None
     return path
