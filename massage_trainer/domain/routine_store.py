@@ -166,13 +166,19 @@ def atomic_write_text(path: Path, text: str) -> None:
     The text goes to a temporary file in the same folder (so the final rename cannot
     cross file systems), is flushed and fsynced, then replaces ``path`` in one
     :func:`os.replace`. On any failure the temporary file is removed and the error is
-    raised; ``path`` is untouched.
+    raised; ``path`` is untouched. The file keeps the permissions of the one it replaces;
+    a new file gets the usual ones (what the umask allows), as with a plain write.
     """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
+    mode = _file_mode(path)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     temp = Path(temp_name)
     try:
+        if mode is not None:
+            # mkstemp makes the file readable by its owner only: a shared file would be
+            # unreadable by the rest of the class.
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
@@ -183,6 +189,19 @@ def atomic_write_text(path: Path, text: str) -> None:
             temp.unlink()
         raise
     _fsync_folder(folder)
+
+
+def _file_mode(path: Path) -> int | None:
+    """The permission bits ``path`` should be written with; None where modes do not apply."""
+    if os.name != "posix":
+        return None
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        pass
+    umask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -141,6 +141,23 @@ def test_export_is_atomic_and_reads_back(
     assert sorted(p.name for p in target.parent.iterdir()) == ["for-the-class.json"]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_an_exported_file_can_be_read_by_others_as_the_umask_allows(
+    library: ContentLibrary, tmp_path: Path
+) -> None:
+    old_mask = os.umask(0o022)
+    try:
+        shared = tmp_path / "for-the-class.json"
+        export_routine(own_routine(library), shared)
+        assert shared.stat().st_mode & 0o777 == 0o644  # not only its owner's
+
+        shared.chmod(0o664)  # a class folder the group can write to
+        export_routine(own_routine(library, title="Again"), shared)
+        assert shared.stat().st_mode & 0o777 == 0o664  # kept when written over
+    finally:
+        os.umask(old_mask)
+
+
 def test_a_routine_too_big_to_load_again_is_not_saved(
     store: RoutineStore, library: ContentLibrary
 ) -> None:
