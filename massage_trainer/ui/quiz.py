@@ -270,8 +270,8 @@ class ZoneQuizDialog(QDialog):
             "4": lambda: self.choose(4),
             "Y": lambda: self.answer_key("yes"),
             "N": lambda: self.answer_key("no"),
-            "Return": self.next_question,
-            "Enter": self.next_question,
+            "Return": self._on_enter,
+            "Enter": self._on_enter,
         }
         self._shortcuts = []
         for key, slot in keys.items():
@@ -336,6 +336,17 @@ class ZoneQuizDialog(QDialog):
             self._show_score()
         else:
             self._show_question()
+
+    def _on_enter(self) -> None:
+        """Enter goes on after an answer; before one, or once the score is shown, it
+        presses the button that has the keyboard focus (a choice reached with Tab, Play
+        again, Close), as Enter does on a button elsewhere."""
+        focused = self.focusWidget()
+        if not self.quiz.answered or self.quiz.finished:
+            if isinstance(focused, QPushButton) and focused.isVisible() and focused.isEnabled():
+                focused.click()
+            return
+        self.next_question()
 
     def restart(self) -> None:
         """A fresh quiz with new questions."""

@@ -264,3 +264,30 @@ def test_the_diagram_keys_do_not_give_the_answer_away(
     assert "Steps on this zone" not in QToolTip.text()
     assert "Steps on this zone" not in view.accessibleDescription()
     QToolTip.hideText()
+
+
+def test_enter_presses_the_button_with_the_focus(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> None:
+    dialog = make_dialog(qtbot, library, preferences, seed=11)
+    question = dialog.current_question()
+    assert question is not None
+    assert question.choices  # seed 11 opens with a question to choose from
+    # Tab to the right choice and press Enter: that answers with it.
+    number = next(i for i, c in enumerate(question.choices) if c.key in question.correct)
+    dialog.choice_buttons[number].setFocus(Qt.FocusReason.TabFocusReason)
+    press(qtbot, dialog, "Enter")
+    result = dialog.last_result()
+    assert result is not None
+    assert result.correct
+    press(qtbot, dialog, "Enter")  # and Enter goes on, as before
+    assert dialog.quiz.index == 1
+    while (question := dialog.current_question()) is not None:
+        press(qtbot, dialog, right_key(question))
+        press(qtbot, dialog, "Enter")
+    # The score: Play again has the focus, and Enter plays again.
+    assert dialog.again_button.hasFocus()
+    press(qtbot, dialog, "Enter")
+    assert dialog.current_question() is not None
+    assert dialog.quiz.index == 0
+    assert dialog.quiz.results == []
