@@ -1115,6 +1115,10 @@ class RoutineEditorWindow(QMainWindow):
         """Show the step at ``index`` in the form."""
         if self._routine is None or not 0 <= index < len(self._routine.steps):
             return
+        if index != self._step_index:
+            # A refusal is about the step it was made on.
+            self.zone_message.setText("")
+            self.form_message.setText("")
         self._step_index = index
         self._refresh_step_selection()
         self._refresh_form()

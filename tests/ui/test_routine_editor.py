@@ -433,6 +433,19 @@ def test_a_no_go_zone_is_refused_with_its_reason(
     assert editor.undo_stack.count() == 0
 
 
+def test_a_refusal_is_not_left_showing_on_another_step(editor: RoutineEditorWindow) -> None:
+    editor.new_routine()
+    editor.select_step(0)
+    assert not editor.choose_zone("spine")
+    editor.instruction_edit.setPlainText("x" * 4001)
+    assert editor.zone_message.text()
+    assert editor.form_message.text()
+    editor.select_step(1)
+    assert editor.zone_message.text() == ""
+    assert editor.form_message.text() == ""
+    assert editor.instruction_edit.toPlainText() == current(editor).steps[1].instruction
+
+
 def test_clicking_zones_on_the_diagram_toggles_them(editor: RoutineEditorWindow) -> None:
     editor.new_routine()
     editor.select_step(1)
