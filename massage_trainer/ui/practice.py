@@ -29,6 +29,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QInputDevice,
+    QKeySequence,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -80,6 +81,10 @@ REPLAY_INTERVAL_MS = 33
 """About 30 frames a second while a replay runs (and no timer at all otherwise)."""
 REPLAY_MAX_S = 6.0
 """A long stroke is replayed faster, so a replay never takes longer than this."""
+REPLAY_KEY = "Ctrl+R"
+"""Plays the last stroke back while practice mode is on."""
+CLEAR_KEY = "Delete"
+"""Wipes the trace while practice mode is on."""
 ALERT_GAP_S = 0.4
 """At most one no-go sound in this time, however often the trace wobbles on an edge."""
 
@@ -1216,6 +1221,27 @@ class PracticeMode(QObject):
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.dock.hide()
         self._shown_once = False
+        # The panel's buttons take no focus (keys stay with the session), so they get
+        # keys of their own, live only while practice mode is on.
+        from massage_trainer.ui.widgets import window_action
+
+        self.replay_action = window_action(
+            window,
+            "Replay the last stroke",
+            self.panel.replay_button.click,
+            [REPLAY_KEY],
+            tip="Play the last stroke back over the model movement",
+        )
+        self.clear_action = window_action(
+            window, "Clear the trace", self.panel.clear_button.click, [CLEAR_KEY]
+        )
+        for action, button, label in (
+            (self.replay_action, self.panel.replay_button, "Replay"),
+            (self.clear_action, self.panel.clear_button, "Clear trace"),
+        ):
+            action.setEnabled(False)
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            button.setText(f"{label} ({keys})")
 
     @property
     def available(self) -> bool:
@@ -1225,6 +1251,8 @@ class PracticeMode(QObject):
         """Switch practice mode; False when it cannot work here (no diagram)."""
         self.overlay.set_active(on)
         active = self.overlay.is_active()
+        self.replay_action.setEnabled(active)
+        self.clear_action.setEnabled(active)
         first_time = active and not self._shown_once
         self.dock.setVisible(active)
         if first_time:

@@ -787,3 +787,31 @@ def test_a_stroke_cut_short_by_the_next_step_counts_for_its_step(
     )
     assert overlay.practice_step() == 1
     assert overlay.trace_points() == []
+
+
+def test_replay_and_clear_have_keys_while_practising(
+    qtbot: Any, window: MainWindow, fake_clock: FakeClock
+) -> None:
+    window.preferences.set_reduced_motion(False)
+    qtbot.keyClick(window.step_list, Qt.Key.Key_T)
+    practice = window._practice
+    assert practice is not None
+    overlay, panel = practice.overlay, practice.panel
+    assert panel.replay_button.text() == "Replay (Ctrl+R)"
+    assert panel.clear_button.text() == "Clear trace (Del)"
+    view = window.diagram
+    assert isinstance(view, BackDiagramView)
+    mouse_stroke(overlay, view, fake_clock, UP_THE_STRIP, 3.5)
+    fake_clock.advance(30)
+    overlay.tick_replay()
+    assert not overlay.is_replaying()
+    qtbot.keyClick(window.step_list, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert overlay.is_replaying()
+    assert window.controller.current_index == 0  # not R, "restart the step"
+    qtbot.keyClick(window.step_list, Qt.Key.Key_Delete)
+    assert overlay.trace_points() == []
+    assert not overlay.is_replaying()
+    # Practice mode off: the keys do nothing.
+    qtbot.keyClick(window.step_list, Qt.Key.Key_T)
+    assert not practice.replay_action.isEnabled()
+    assert not practice.clear_action.isEnabled()
