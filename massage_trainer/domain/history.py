@@ -1125,10 +1125,12 @@ class HistoryStore:
         "mean_score",
         "session_pauses",
     )
-    """One row per step of every session: easy to filter and pivot in a spreadsheet."""
+    """One row per step of every session: easy to filter and pivot in a spreadsheet. A
+    practice score traced while no session was open has a row of its own, with the mode
+    ``practice`` and no session, routine or step."""
 
     def export_csv(self, path: Path) -> int | None:
-        """Write the whole history to ``path`` as CSV (one row per step); the row count.
+        """Write the whole history to ``path`` as CSV (see :attr:`CSV_COLUMNS`); the row count.
 
         The file is written next to ``path`` first and then moved in place, so a failed
         export never leaves half a file. Raises :class:`OSError` when it cannot be written.
@@ -1190,6 +1192,16 @@ class HistoryStore:
                         round(mean, 1) if mean is not None else "",
                         session.pauses,
                     ]
+                )
+            for row in connection.execute(
+                "SELECT * FROM practice_scores WHERE session_id IS NULL ORDER BY recorded_at, id"
+            ):
+                practice = _score_row(row)
+                when = practice.recorded_at
+                lines.append(
+                    ["", when.date().isoformat(), _iso(when), "", "", "", "practice", "", ""]
+                    + [practice.technique_id, practice.zone_id or "", "", "", "", "", ""]
+                    + [round(practice.score, 1), ""]
                 )
             return lines
 

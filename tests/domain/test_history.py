@@ -399,6 +399,8 @@ def test_export_csv_writes_one_row_per_step(
     run.finish()
     hostile = routine.model_copy(update={"title": "=HYPERLINK(1)", "id": "shared"})
     Run(store, hostile, wall).run(6.0)
+    # Practice mode with no session open: the score is kept, so it is exported too.
+    store.record_score("kneading", 55.0, zone_id="shoulder-girdle-left")
 
     target = tmp_path / "export" / "history.csv"
     target.parent.mkdir()
@@ -406,7 +408,14 @@ def test_export_csv_writes_one_row_per_step(
 
     with target.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert count == len(rows) == 2 * len(routine.steps)
+    assert count == len(rows) == 2 * len(routine.steps) + 1
+    practice = rows[-1]
+    assert practice["session_id"] == ""
+    assert practice["mode"] == "practice"
+    assert practice["date"] == "2025-03-10"
+    assert practice["technique_id"] == "kneading"
+    assert practice["zones"] == "shoulder-girdle-left"
+    assert float(practice["mean_score"]) == 55.0
     assert tuple(rows[0]) == HistoryStore.CSV_COLUMNS
     first_session = [row for row in rows if row["session_id"] == str(run.id)]
     assert [row["step"] for row in first_session] == [
