@@ -302,7 +302,8 @@ class RoutineEditorWindow(QMainWindow):
         self._create_actions()
         self._create_menus()
         self._refresh_routine_list()
-        self._open_first()
+        # Drafts left at the last start are offered by recover_drafts, once it is shown.
+        self._open_first(restore_draft=False)
         geometry = self._settings.value(_KEY_GEOMETRY)
         if geometry is not None and not geometry.isEmpty():
             self.restoreGeometry(geometry)
@@ -729,11 +730,10 @@ class RoutineEditorWindow(QMainWindow):
 
     # -- opening routines -------------------------------------------------------------
 
-    def _open_first(self) -> None:
+    def _open_first(self, *, restore_draft: bool = True) -> None:
         ids = self._list_ids()
-        # A draft is offered by recover_drafts or restored when the user opens its routine.
         if ids:
-            self.open_routine(ids[0], restore_draft=False)
+            self.open_routine(ids[0], restore_draft=restore_draft)
         else:
             self._set_document(None, saved=True)
 

@@ -612,6 +612,25 @@ def test_rename_and_delete_with_confirmation(
     assert current(editor).id != routine_id
 
 
+def test_the_routine_opened_after_a_delete_comes_with_its_draft(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    editor.rename_routine("Alpha")
+    editor.save()
+    alpha = current(editor)
+    changed = alpha.model_copy(update={"summary": "Work in progress."})
+    editor.store.save_draft(changed)  # as a refused save or a crash leaves it
+    editor.new_routine()
+    editor.rename_routine("Beta")
+    editor.save()
+
+    messages.answers = [QMessageBox.StandardButton.Yes]
+    assert editor.delete_routine()
+    assert current(editor) == changed  # Alpha, first in the list, with the work in it
+    assert editor.is_dirty()
+
+
 # -- files ----------------------------------------------------------------------------
 
 
