@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from massage_trainer.domain.history import (
     HistoryStore,
@@ -441,8 +441,8 @@ def export_history_csv(
 ) -> Path | None:
     """Ask where to save (unless ``path`` is given) and export the history as CSV.
 
-    Tells the user when it cannot be written, or when there is no history to export;
-    returns the file written, or None.
+    Tells the user when it cannot be written, or when there is no history to export, and
+    says in a main window's status bar where it went; returns the file written, or None.
     """
     if store.status is StoreStatus.UNAVAILABLE:
         QMessageBox.information(
@@ -482,4 +482,7 @@ def export_history_csv(
             f"Nothing was saved to {path}: the history could not be read. {store.message}",
         )
         return None
+    if isinstance(parent, QMainWindow):  # File → Export CSV…: the dialog has gone
+        rows = "1 row" if written == 1 else f"{written} rows"
+        parent.statusBar().showMessage(f"Practice history saved to {path} ({rows}).", 15000)
     return path

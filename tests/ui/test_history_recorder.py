@@ -496,6 +496,24 @@ def test_export_history_csv_to_a_chosen_file(
     assert target.read_text(encoding="utf-8").startswith("session_id,date,")
 
 
+def test_export_from_the_file_menu_says_where_the_file_went(
+    make_main_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_main_window()
+    target = tmp_path / "my practice"
+    monkeypatch.setattr(
+        "massage_trainer.ui.history_recorder.QFileDialog.getSaveFileName",
+        lambda *_args, **_kwargs: (str(target), "CSV files (*.csv)"),
+    )
+    window.statusBar().clearMessage()
+    window.export_history()
+    written = target.with_suffix(".csv")
+    assert written.exists()
+    message = window.statusBar().currentMessage()
+    assert str(written) in message
+    assert "0 rows" in message  # nothing practised yet: an empty table, not a failure
+
+
 def test_export_with_no_history_says_so_and_writes_no_empty_file(
     tmp_path: Path, controller: SessionController, monkeypatch: pytest.MonkeyPatch
 ) -> None:
