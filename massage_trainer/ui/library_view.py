@@ -375,6 +375,7 @@ class LibraryPanel(QWidget):
         back.activated.connect(self.back)
         controller.zone_selected.connect(self._on_controller_zone_selected)
         controller.routine_changed.connect(self._on_controller_routine_changed)
+        controller.library_changed.connect(self.on_library_changed)
 
         self.refresh_results()
         self._show("", remember=False)

@@ -121,7 +121,6 @@ def test_a_new_routine_shows_on_an_open_page_without_losing_the_place(
     routines = dict(library.routines)
     routines[copy.id] = copy
     controller.set_library(dataclasses.replace(library, routines=MappingProxyType(routines)))
-    panel.on_library_changed()
     assert "My evening routine" in panel.page_text()
     assert panel.current_page() == "technique:thumb-circles"
     assert bar.value() == where
@@ -133,7 +132,6 @@ def test_a_routine_page_whose_routine_was_deleted_says_so(
     panel.show_routine("lower-back-relief")
     routines = {k: v for k, v in library.routines.items() if k != "lower-back-relief"}
     controller.set_library(dataclasses.replace(library, routines=MappingProxyType(routines)))
-    panel.on_library_changed()
     text = panel.page_text()
     assert "Routine not found" in text
     assert "deleted or renamed" in text
