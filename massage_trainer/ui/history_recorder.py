@@ -384,7 +384,19 @@ def offer_resume(
         return ResumeChoice.KEPT_INTERRUPTED
     reason = recorder.resume(detail)
     if reason is not None:
-        recorder.notice.emit(f"{reason} It is kept in your history as interrupted.")
+        message = f"{reason} It is kept in your history as interrupted."
+        if ask is None:
+            # The answer to a dialog comes in a dialog: a status-bar line at start-up can
+            # be replaced before it is read, and the user would see nothing resume.
+            box = QMessageBox(parent)
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setWindowTitle("Cannot resume the session")
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(message)
+            box.exec()
+            box.deleteLater()
+        else:
+            recorder.notice.emit(message)
         return ResumeChoice.NOT_POSSIBLE
     return ResumeChoice.RESUMED
 

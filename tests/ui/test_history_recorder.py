@@ -447,6 +447,47 @@ def test_a_routine_that_changed_cannot_be_resumed(
     store.close()
 
 
+def test_when_the_chosen_resume_is_not_possible_a_dialog_says_why(
+    qtbot: Any, library: ContentLibrary, store_path: Path, fake_clock: FakeClock
+) -> None:
+    crashed_session(library, store_path, fake_clock, 30)
+    others = {key: value for key, value in library.routines.items() if key != ROUTINE}
+    # The routine's file was deleted before the app started again.
+    controller = SessionController(
+        dataclasses.replace(library, routines=others), fake_clock, get_ready_s=0.0
+    )
+    store = HistoryStore(store_path)
+    recorder = SessionRecorder(controller, store)
+    notices: list[str] = []
+    recorder.notice.connect(notices.append)
+    seen: list[tuple[str, str]] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(0, answer)
+            return
+        seen.append((box.windowTitle(), box.text()))
+        resume = next((b for b in box.buttons() if b.text().startswith("Resume")), None)
+        if resume is not None:
+            resume.click()
+            QTimer.singleShot(0, answer)  # and read what comes next
+        else:
+            box.accept()
+
+    QTimer.singleShot(0, answer)
+    assert offer_resume(None, recorder) is ResumeChoice.NOT_POSSIBLE
+    assert [title for title, _text in seen] == [
+        "Resume the last session?",
+        "Cannot resume the session",
+    ]
+    assert "no longer available" in seen[1][1]
+    assert "kept in your history as interrupted" in seen[1][1]
+    assert notices == []  # told once, in the dialog
+    assert store.sessions()[0].state is RunState.INTERRUPTED
+    store.close()
+
+
 def test_the_resume_question_is_a_dialog_with_two_plain_choices(
     qtbot: Any,
     library: ContentLibrary,
