@@ -71,6 +71,9 @@ STATIC_CM = 2.0
 """A still hold may move this far in all."""
 CIRCLE_TURN = 1.5 * math.pi
 """Turning this much in one sense (three quarters of a circle) counts as circling."""
+LIVE_CIRCLE_CM = 8.0
+"""A stroke meant to circle may travel this far before the live reading calls it
+anything but circling (three quarters of a small circle is about 7 cm)."""
 TURN_STEP_CM = 0.4
 """The turning of a stroke is measured over pieces of this length, so a shaky hand does
 not look like circling."""
@@ -468,13 +471,33 @@ class _Accumulator:
             in_target=zone in self.targets,
             in_no_go=geometry.is_no_go(zone),
             entered_no_go=entered,
-            target_share=self.target_length / self.length if self.length > 0 else 0.0,
+            target_share=self._target_share(),
             speed_cm_s=speed,
             speed_verdict=self._speed_verdict(speed),
-            direction=self._observed_direction(),
+            direction=self._live_direction(),
             pressure=point.pressure,
             contact_broken=broken,
         )
+
+    def _target_share(self) -> float:
+        """The share of the stroke's length on the step's zones; a stroke that has not
+        moved yet (the first point, a click) is on them when its spot is."""
+        if self.length > 0:
+            return self.target_length / self.length
+        return 1.0 if self.count and self.current_zone in self.targets else 0.0
+
+    def _live_direction(self) -> Direction | None:
+        """The way the stroke is going, once it has gone far enough to tell. At the start
+        of a stroke that should move, "still" or "on the spot" is no finding yet."""
+        expected = self.expected
+        if expected is not Direction.STATIC and abs(self.turning) < CIRCLE_TURN:
+            needed = {
+                Direction.CIRCULAR: LIVE_CIRCLE_CM,
+                Direction.IN_PLACE: MIN_DIRECTION_CM,
+            }.get(expected, IN_PLACE_CM)
+            if self.length < needed * DIAGRAM_UNITS_PER_CM:
+                return None
+        return self._observed_direction()
 
     def _visit(self, zone: str | None, index: int, t: float) -> str | None:
         """Note a sample in ``zone``; the no-go zone id when this sample entered one."""
@@ -633,11 +656,9 @@ class _Accumulator:
             reasons.append(FeedbackReason("no-go", text, False, penalty))
 
         # On the step's zones?
-        target_share = self.target_length / length if length > 0 else 0.0
-        if length == 0 and self.current_zone in self.targets:
-            # A tap or a click (a press and a release on one spot) has no length to
-            # share out: it is on the zones when the spot is.
-            target_share = 1.0
+        # A tap or a click (a press and a release on one spot) has no length to share
+        # out: it is on the zones when the spot is.
+        target_share = self._target_share()
         # Many zones make a long list; the diagram outlines them anyway.
         if _zone_group_count(self.geometry, self.step.zones) <= 3:
             targets = zone_phrase(self.geometry, self.step.zones)

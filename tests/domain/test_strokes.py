@@ -463,3 +463,54 @@ def test_a_stroke_too_short_to_judge_does_not_count_for_the_step(
     assert result.stroke_count == 1
     assert result.lifts == 0  # the stray click is no lift between strokes
     assert result.score == good.score
+
+
+def test_the_live_reading_does_not_fault_the_start_of_a_good_stroke(
+    geometry: ZoneGeometry, glide_step: Step, effleurage: Technique
+) -> None:
+    # The first points of a glide up the strip: on the zone, and no direction yet (not
+    # "still, not up").
+    points = line((LEFT_STRIP_X, LOW_BACK_Y), (LEFT_STRIP_X, SHOULDERS_Y), 3.5)
+    live = LiveStrokeAnalyser(glide_step, effleurage, geometry, input_kind="mouse")
+    first = live.add(points[0])
+    assert first.in_target
+    assert first.target_share == 1.0
+    assert first.direction is None
+    early = [live.add(point) for point in points[1:300]]  # the first 8 cm or so
+    assert all(r.target_share == 1.0 for r in early)
+    assert all(r.direction in (None, Direction.UP) for r in early)
+    assert early[-1].direction is Direction.UP
+    # Off the zones, the first point is off them.
+    off = LiveStrokeAnalyser(glide_step, effleurage, geometry, input_kind="mouse")
+    assert off.add(StrokePoint(0.0, 120, 470)).target_share == 0.0
+
+
+def test_a_hold_that_moves_is_flagged_live(
+    geometry: ZoneGeometry, glide_step: Step, effleurage: Technique
+) -> None:
+    hold = glide_step.model_copy(update={"direction": Direction.STATIC})
+    live = LiveStrokeAnalyser(hold, effleurage, geometry, input_kind="mouse")
+    assert live.add(StrokePoint(0.0, LEFT_STRIP_X, 300)).direction is None
+    assert live.add(StrokePoint(0.1, LEFT_STRIP_X, 300.5)).direction is Direction.STATIC
+    reading = live.add(StrokePoint(0.2, LEFT_STRIP_X, 260))
+    assert reading.direction is Direction.UP
+
+
+def test_the_live_reading_gives_circles_time_to_turn(
+    geometry: ZoneGeometry, glide_step: Step, effleurage: Technique
+) -> None:
+    circles = glide_step.model_copy(update={"direction": Direction.CIRCULAR})
+    live = LiveStrokeAnalyser(circles, effleurage, geometry, input_kind="mouse")
+    radius = 1.5 * DIAGRAM_UNITS_PER_CM
+    readings = [
+        live.add(
+            StrokePoint(
+                i / 60,
+                LEFT_STRIP_X + radius * math.cos(i * math.pi / 30),
+                300 + radius * math.sin(i * math.pi / 30),
+            )
+        )
+        for i in range(121)  # two turns
+    ]
+    assert all(r.direction in (None, Direction.CIRCULAR) for r in readings)
+    assert readings[-1].direction is Direction.CIRCULAR
