@@ -1107,7 +1107,7 @@ class PracticeFeedbackPanel(QWidget):
     def _show_no_stroke(self) -> None:
         self.score_label.setText("–")
         self.score_label.setStyleSheet("")
-        self.live_label.setText("")
+        self._set_live_text("")
         self.reasons_label.setText(NO_STROKE_TEXT)
         self.reasons_label.setAccessibleDescription(NO_STROKE_TEXT)
         self.replay_button.setEnabled(False)
@@ -1126,11 +1126,18 @@ class PracticeFeedbackPanel(QWidget):
 
     def _on_overlay_live_changed(self, reading: object) -> None:
         lines = [text for text, _kind in self._overlay.hud_lines()[1:]]
-        self.live_label.setText("   ·   ".join(lines))
+        self._set_live_text("   ·   ".join(lines))
+
+    def _set_live_text(self, text: str) -> None:
+        self.live_label.setText(text)
+        self.live_label.setVisible(bool(text))
 
     def _on_overlay_stroke_finished(self, feedback: object) -> None:
         if not isinstance(feedback, StrokeFeedback):
             return
+        # The live figures were for the stroke while it was drawn (the speed of its last
+        # half second, say); the reasons below now judge all of it.
+        self._set_live_text("")
         reasons = feedback.reasons
         if feedback.too_short:
             # A click or a dab: a number would praise or blame a stroke that was not

@@ -815,3 +815,39 @@ def test_replay_and_clear_have_keys_while_practising(
     qtbot.keyClick(window.step_list, Qt.Key.Key_T)
     assert not practice.replay_action.isEnabled()
     assert not practice.clear_action.isEnabled()
+
+
+def test_the_live_figures_give_way_to_the_reasons_on_release(
+    overlay: PracticeOverlay,
+    panel: PracticeFeedbackPanel,
+    view: BackDiagramView,
+    fake_clock: FakeClock,
+) -> None:
+    # While drawing, the panel shows the live figures; once released, only the reasons
+    # judge the stroke (the speed of its last half second is not its speed).
+    points = UP_THE_STRIP
+    QTest.mousePress(
+        overlay,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        widget_point(view, *_xy(points[0])),
+    )
+    dt = seconds_for(points, 3.5)
+    for point in points[1:30]:
+        fake_clock.advance(dt)
+        QTest.mouseMove(overlay, widget_point(view, *_xy(point)))
+    assert "On the zones: 100 %" in panel.live_label.text()
+    assert "Speed" in panel.live_label.text()
+    assert not panel.live_label.isHidden()
+    for point in points[30:]:
+        fake_clock.advance(dt)
+        QTest.mouseMove(overlay, widget_point(view, *_xy(point)))
+    QTest.mouseRelease(
+        overlay,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        widget_point(view, *_xy(points[-1])),
+    )
+    assert panel.live_label.text() == ""
+    assert panel.live_label.isHidden()
+    assert "cm/s" in panel.reasons_text()
