@@ -766,8 +766,12 @@ class PracticeOverlay(QWidget):
         technique = self._technique
         if self._input_label:
             lines.append((self._input_label, ""))
-        if reading is None or technique is None:
-            lines.append((self.step_ask() if technique else "No step to practise", ""))
+        if reading is None or technique is None or self._step is None:
+            # Only the way to go: the whole request (with every zone) is in the panel,
+            # and a box that long would hide the zones on the receiver's left.
+            step = self._step
+            idle = f"Trace: {_DIRECTION_ASK[step.direction]}" if step and technique else ""
+            lines.append((idle or "No step to practise", ""))
             return lines
         if reading.in_no_go and reading.zone_id is not None and self._geometry is not None:
             name = self._geometry.shape(reading.zone_id).name.lower()

@@ -851,3 +851,12 @@ def test_the_live_figures_give_way_to_the_reasons_on_release(
     assert panel.live_label.text() == ""
     assert panel.live_label.isHidden()
     assert "cm/s" in panel.reasons_text()
+
+
+def test_before_a_stroke_the_box_on_the_diagram_only_says_which_way(
+    overlay: PracticeOverlay, panel: PracticeFeedbackPanel
+) -> None:
+    # The full request, with every zone, is in the panel; on the diagram a box that long
+    # covered the zones on the receiver's left.
+    assert overlay.hud_lines() == [("Trace: up towards the head", "")]
+    assert "lower back" in panel.ask_label.text().lower()
