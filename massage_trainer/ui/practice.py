@@ -1279,8 +1279,9 @@ class PracticeMode(QObject):
             return False
         if active:
             self._window.statusBar().showMessage(
-                "Practice mode: trace the step's stroke on the diagram with a mouse, a finger "
-                + ("or a pen." if pen_found() else "(no pen or drawing tablet found)."),
+                # Short enough to fit beside the routine's name on a 1024-pixel screen.
+                "Practice mode: trace on the diagram "
+                + ("(mouse, finger or pen)" if pen_found() else "(no pen or tablet found)"),
                 10000,
             )
         return True

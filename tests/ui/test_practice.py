@@ -735,7 +735,9 @@ def test_without_a_tablet_the_panel_says_so_and_the_mouse_works(
         "No pen or drawing tablet found: trace with the mouse or a finger "
         "(pressure is judged only with a pen)"
     )
-    assert "no pen or drawing tablet found" in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage() == (
+        "Practice mode: trace on the diagram (no pen or tablet found)"
+    )
     view = window.diagram
     assert isinstance(view, BackDiagramView)
     mouse_stroke(practice.overlay, view, fake_clock, UP_THE_STRIP, 3.5)
