@@ -1222,6 +1222,8 @@ def export_handout_dialog(
     """
     from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+    from massage_trainer.ui.widgets import save_path_with_suffix
+
     global _last_export_folder
     filters = {"PDF, A4 (*.pdf)": "A4", "PDF, US Letter (*.pdf)": "Letter"}
     preferred = next(f for f, size in filters.items() if size == default_page_size())
@@ -1231,20 +1233,9 @@ def export_handout_dialog(
     )
     if not name:
         return None
-    path = Path(name)
-    if path.suffix.lower() != ".pdf":
-        path = path.with_name(path.name + ".pdf")
-        # The dialog asked about the name as typed, not this one: never overwrite unasked.
-        if path.exists():
-            answer = QMessageBox.question(
-                parent,
-                "Export handout",
-                f"{path.name} already exists in {path.parent}.\n\nReplace it?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return None
+    path = save_path_with_suffix(parent, "Export handout", name, ".pdf")
+    if path is None:
+        return None
     try:
         export_handout_pdf(path, library, routine, filters.get(chosen, "A4"))
     except OSError as exc:

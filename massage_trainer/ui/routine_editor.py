@@ -87,7 +87,7 @@ from massage_trainer.ui.controller import (
     step_duration_text,
 )
 from massage_trainer.ui.preferences import Preferences
-from massage_trainer.ui.widgets import resize_to_fit, window_action
+from massage_trainer.ui.widgets import resize_to_fit, save_path_with_suffix, window_action
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
@@ -1003,10 +1003,12 @@ class RoutineEditorWindow(QMainWindow):
         path, _filter = QFileDialog.getSaveFileName(
             self, "Export the routine", start, "Routine files (*.json)"
         )
-        if path:
-            target = Path(path)
-            if target.suffix.lower() != ".json":
-                target = target.with_name(target.name + ".json")
+        if not path:
+            return
+        # A name typed without ".json" gets it here; the dialog only asked about the
+        # name as typed, so this asks before replacing a file of the completed name.
+        target = save_path_with_suffix(self, "Export the routine", path, ".json")
+        if target is not None:
             self._remember_folder(target)
             self.export_file(target)
 

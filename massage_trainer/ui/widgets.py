@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QMessageBox, QTreeWidget, QTreeWidgetItem, QWidget
 
 
 def window_action(
@@ -62,4 +64,32 @@ def resize_to_fit(window: QWidget, width: int, height: int) -> None:
     window.resize(width, height)
 
 
-__all__ = ["add_group_heading", "resize_to_fit", "window_action"]
+def save_path_with_suffix(
+    parent: QWidget | None, title: str, chosen: str, suffix: str
+) -> Path | None:
+    """The file a save dialog's answer ``chosen`` names, ending in ``suffix`` (".pdf").
+
+    A name typed without the suffix gets it here, after the dialog asked about replacing
+    the name as typed, not this one: so if the completed name exists, ask again here
+    (never overwrite unasked). None when the user would rather keep that file.
+    """
+    path = Path(chosen)
+    if path.suffix.lower() == suffix.lower():
+        return path
+    path = path.with_name(path.name + suffix)
+    if path.exists():
+        # Escaped: a file or folder name is the user's text, never markup.
+        text = html.escape(f"{path.name} already exists in {path.parent}.")
+        answer = QMessageBox.question(
+            parent,
+            title,
+            f"<p>{text}</p><p>Replace it?</p>",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+    return path
+
+
+__all__ = ["add_group_heading", "resize_to_fit", "save_path_with_suffix", "window_action"]

@@ -731,6 +731,50 @@ def test_import_and_export_menu_entries_use_file_dialogs(
     assert (tmp_path / "out.json").is_file()
 
 
+def test_export_asks_before_replacing_a_file_when_it_adds_json(
+    editor: RoutineEditorWindow,
+    messages: MessageLog,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    existing = tmp_path / "class routine.json"
+    existing.write_text('{"my": "own file"}', encoding="utf-8")
+    # The user typed "class routine": the dialog only checked that name, which is free.
+    typed = tmp_path / "class routine"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(typed), ""))
+
+    messages.answers = [QMessageBox.StandardButton.Cancel]
+    editor.export_action.trigger()
+    assert len(messages.questions) == 1
+    assert "class routine.json already exists" in messages.questions[0]
+    assert "Replace it?" in messages.questions[0]
+    assert existing.read_text(encoding="utf-8") == '{"my": "own file"}'
+
+    messages.answers = [QMessageBox.StandardButton.Yes]
+    editor.export_action.trigger()
+    assert json.loads(existing.read_text(encoding="utf-8"))["id"] == current(editor).id
+    assert "Exported" in editor.last_message
+
+
+def test_export_of_a_name_with_json_does_not_ask_again(
+    editor: RoutineEditorWindow,
+    messages: MessageLog,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    existing = tmp_path / "mine.json"
+    existing.write_text("{}", encoding="utf-8")
+    # The dialog itself asked about this very name and the user said yes.
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(existing), ""))
+    editor.export_action.trigger()
+    assert messages.questions == []
+    assert json.loads(existing.read_text(encoding="utf-8"))["id"] == current(editor).id
+
+
 # -- closing and drafts ---------------------------------------------------------------
 
 
