@@ -1,13 +1,15 @@
-"""Searching the technique and zone library, as the user types.
+"""Searching the technique, zone and routine library, as the user types.
 
 A query is matched, ignoring case and extra spaces, against each technique's name,
-aliases and family and each zone's name, side, tier and everyday words for that part
-of the body (``ZONE_WORDS``: "backbone", "scapula", "lumbar"). Plurals match the
+aliases and family, each zone's name, side, tier and everyday words for that part
+of the body (``ZONE_WORDS``: "backbone", "scapula", "lumbar"), and each routine's
+title and audience ("beginner"), built-in or the user's own. Plurals match the
 singular ("kidneys", "shoulder blades"). Results are ranked: an exact name or alias
 first, then names that start with the query, then names with a later word that does,
 then names that merely contain it, then names a small typo away ("efleurage",
 "kneed"), and last the items that only mention the query in their longer texts
-(purpose, how-to, reason, landmarks). So "kneading" puts the petrissage techniques
+(purpose, how-to, reason, landmarks, a routine's summary). At the same rank techniques
+come before zones and zones before routines. So "kneading" puts the petrissage techniques
 first and "tapping" or "cupping" the tapotement ones.
 """
 
@@ -55,6 +57,7 @@ people find a zone by the word they know. Searched like aliases."""
 class HitKind(StrEnum):
     TECHNIQUE = "technique"
     ZONE = "zone"
+    ROUTINE = "routine"
 
 
 class MatchRank(IntEnum):
@@ -87,21 +90,22 @@ class _Field(IntEnum):
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One search result: a technique or a zone, and why it matched."""
+    """One search result: a technique, a zone or a routine, and why it matched."""
 
     kind: HitKind
     id: str
     title: str
     """What to show in a result list: the name (with the side for one-sided zones)."""
     subtitle: str
-    """A short second line: the family and pressure, or the tier and pressure."""
+    """A short second line: the family and pressure, the tier and pressure, or the
+    routine's audience, steps and time."""
     rank: MatchRank
     matched: str
     """The text that matched ("" for no query), to show the user why it is there."""
 
     @property
     def link(self) -> str:
-        """The item's internal link: ``technique:<id>`` or ``zone:<id>``."""
+        """The item's internal link: ``technique:<id>``, ``zone:<id>`` or ``routine:<id>``."""
         return f"{self.kind.value}:{self.id}"
 
 
@@ -141,13 +145,18 @@ def search(
     pressure: Pressure | None = None,
     zone: str | None = None,
 ) -> list[SearchHit]:
-    """Techniques and zones matching ``query``, best first, narrowed by the filters.
+    """Techniques, zones and routines matching ``query``, best first, narrowed by the
+    filters.
 
-    - ``family``: techniques of that family; zones that allow it.
-    - ``pressure``: techniques whose usual pressure it is; zones whose top pressure it is.
-    - ``zone`` (an id): techniques allowed on that zone; that zone itself.
+    - ``family``: techniques of that family; zones that allow it; routines with a step
+      using it.
+    - ``pressure``: techniques whose usual pressure it is; zones whose top pressure it
+      is; routines with a step at that pressure.
+    - ``zone`` (an id): techniques allowed on that zone; that zone itself; routines
+      with a step on it.
 
-    An empty query lists everything that passes the filters, techniques first.
+    An empty query lists everything that passes the filters: techniques, zones, then
+    routines.
     """
     needle = normalise(query)
     zone_filter = library.zones.get(zone) if zone else None
@@ -191,8 +200,35 @@ def search(
             matched=text,
         )
         scored.append(((rank, field, 1, order), hit))
+    for order, routine in enumerate(library.routines.values()):
+        if not _routine_passes(library, routine, family, pressure, zone_filter):
+            continue
+        match = _match_routine(routine, needle)
+        if match is None:
+            continue
+        rank, field, text = match
+        steps = len(routine.steps)
+        hit = SearchHit(
+            kind=HitKind.ROUTINE,
+            id=routine.id,
+            title=routine.title,
+            subtitle=(
+                f"Routine · {routine.audience.label} · {steps} "
+                f"{'step' if steps == 1 else 'steps'} · {duration_text(routine.total_seconds)}"
+            ),
+            rank=rank,
+            matched=text,
+        )
+        scored.append(((rank, field, 2, order), hit))
     scored.sort(key=lambda pair: pair[0])
     return [hit for _, hit in scored]
+
+
+def duration_text(seconds: int) -> str:
+    """A routine's length in round minutes ("20 min"), or seconds under a minute."""
+    if seconds < 60:
+        return f"{seconds} s"
+    return f"{round(seconds / 60)} min"
 
 
 def routines_using(library: ContentLibrary, technique_id: str) -> list[Routine]:
@@ -250,6 +286,28 @@ def _zone_passes(
     return zone is None or item.id == zone.id
 
 
+def _routine_passes(
+    library: ContentLibrary,
+    routine: Routine,
+    family: TechniqueFamily | None,
+    pressure: Pressure | None,
+    zone: Zone | None,
+) -> bool:
+    # A routine passes when one of its steps does: a step of that family, at that
+    # pressure, on that zone (all three in the same step when several filters are set).
+    for step in routine.steps:
+        if family is not None:
+            technique = library.techniques.get(step.technique)
+            if technique is None or technique.family is not family:
+                continue
+        if pressure is not None and step.pressure is not pressure:
+            continue
+        if zone is not None and zone.id not in step.zones:
+            continue
+        return True
+    return False
+
+
 # -- matching ---------------------------------------------------------------------------
 
 _Match = tuple[MatchRank, int, str]
@@ -276,6 +334,18 @@ def _match_zone(zone: Zone, needle: str) -> _Match | None:
     fields += [(_Field.ALIAS, word) for word in zone_words(zone)]
     fields.append((_Field.FAMILY, zone.tier.value))
     return _best_match(needle, fields, [zone.reason, zone.description])
+
+
+def _match_routine(routine: Routine, needle: str) -> _Match | None:
+    if not needle:
+        return MatchRank.ALL, _Field.NAME, ""
+    fields = [
+        (_Field.NAME, routine.title),
+        (_Field.NAME, routine.id),
+        (_Field.FAMILY, routine.audience.value),
+        (_Field.FAMILY, routine.audience.label),
+    ]
+    return _best_match(needle, fields, [routine.summary])
 
 
 def zone_words(zone: Zone) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""The offline library: search techniques and zones, read their pages, open routines.
+"""The offline library: search techniques, zones and routines, read their pages.
 
 ``LibraryPanel`` holds a search field, three filters, a results list and a page view.
 Pages are HTML built here from our own content, every text escaped; links inside them
@@ -281,28 +281,37 @@ class LibraryPanel(QWidget):
         self._page = ""
         self._history: list[tuple[str, int]] = []
         """Earlier pages, each with how far down it was scrolled, for Back."""
+        self._browsing = False
+        """Whether the page on show was reached by moving through the results: the
+        next result then replaces it instead of going onto Back's history."""
 
         self.search_field = QLineEdit()
-        self.search_field.setPlaceholderText("Search techniques and zones")
+        self.search_field.setPlaceholderText("Search techniques, zones and routines")
         self.search_field.setClearButtonEnabled(True)
         self.search_field.setAccessibleName("Search the library")
 
         self.family_filter = QComboBox()
         self.family_filter.setAccessibleName("Filter by technique family")
+        self.family_filter.setToolTip(
+            "Techniques of this family, zones that allow it, and routines that use it"
+        )
         self.family_filter.addItem("Any family", None)
         for family in TechniqueFamily:
             self.family_filter.addItem(family.label, family.value)
         self.pressure_filter = QComboBox()
         self.pressure_filter.setAccessibleName("Filter by pressure")
         self.pressure_filter.setToolTip(
-            "Techniques with this usual pressure, and zones where it is the most allowed"
+            "Techniques with this usual pressure, zones where it is the most allowed, "
+            "and routines with a step at this pressure"
         )
         self.pressure_filter.addItem("Any pressure", None)
         for pressure in Pressure:
             self.pressure_filter.addItem(pressure.label, pressure.value)
         self.zone_filter = QComboBox()
         self.zone_filter.setAccessibleName("Filter by zone")
-        self.zone_filter.setToolTip("Techniques allowed on this zone, and the zone itself")
+        self.zone_filter.setToolTip(
+            "Techniques allowed on this zone, the zone itself, and routines with a step on it"
+        )
         self.zone_filter.addItem("Any zone", None)
         for zone in self._library.zones.values():
             self.zone_filter.addItem(zone_title(zone), zone.id)
@@ -368,6 +377,8 @@ class LibraryPanel(QWidget):
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self.results.activated.connect(self._on_results_activated)
         self.results.clicked.connect(self._on_results_activated)
+        # Master/detail: the page follows the current result as the arrow keys move it.
+        self.results.selectionModel().currentChanged.connect(self._on_results_current_changed)
         self.page_view.anchorClicked.connect(self._on_page_view_anchor_clicked)
         self.back_button.clicked.connect(self.back)
         back = QShortcut(QKeySequence(QKeySequence.StandardKey.Back), self)
@@ -513,8 +524,14 @@ class LibraryPanel(QWidget):
             self._on_results_activated(first)
 
     def _on_results_activated(self, index: QModelIndex) -> None:
+        # A routine result shows the routine's page; its link there opens it for
+        # practice, so browsing the results never swaps the session's routine.
         if index.isValid():
-            self.open_link(QUrl(self.results_model.hit(index.row()).link))
+            self._show(self.results_model.hit(index.row()).link, browsing=True)
+
+    def _on_results_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self._show(self.results_model.hit(current.row()).link, browsing=True)
 
     def _on_page_view_anchor_clicked(self, url: QUrl) -> None:
         self.open_link(url)
@@ -572,8 +589,20 @@ class LibraryPanel(QWidget):
         if answer == QMessageBox.StandardButton.Open:
             QDesktopServices.openUrl(url)
 
-    def _show(self, page: str, *, remember: bool = True, scroll: int | None = None) -> None:
-        """Show ``page``; ``scroll`` is where to scroll it (kept when it is shown again)."""
+    def _show(
+        self,
+        page: str,
+        *,
+        remember: bool = True,
+        scroll: int | None = None,
+        browsing: bool = False,
+    ) -> None:
+        """Show ``page``; ``scroll`` is where to scroll it (kept when it is shown again).
+
+        ``browsing``: the page is a result reached in the results list. Results seen
+        one after another take each other's place, so Back leads to the page shown
+        before the browsing started (or to the last result, from a link followed on it).
+        """
         bar = self.page_view.verticalScrollBar()
         if scroll is None and page == self._page:
             scroll = bar.value()
@@ -589,9 +618,11 @@ class LibraryPanel(QWidget):
             body, images = builder.missing_page(page), {}
         else:
             body, images = builder.start_page(), {}
-        if remember and page != self._page:
+        if remember and page != self._page and not (browsing and self._browsing):
             self._history.append((self._page, bar.value()))
             del self._history[:-50]
+        if page != self._page:
+            self._browsing = browsing
         self._page = page
         self.back_button.setEnabled(bool(self._history))
         self.page_view.set_page(body, images)
@@ -617,9 +648,11 @@ class _PageBuilder:
     def start_page(self) -> str:
         parts = [
             "<h1>Library</h1>",
-            "<p>Type in the search field to find a technique or a zone of the back: by "
-            "name, by another word for it (<i>kneading</i>, <i>tapping</i>), or by its "
-            "family. Click a zone on the diagram to read its rules here.</p>",
+            "<p>Type in the search field to find a technique, a zone of the back or a "
+            "routine: by name, by another word for it (<i>kneading</i>, <i>tapping</i>), "
+            "by its family, or by who a routine is for (<i>beginner</i>). The arrow keys "
+            "move through the results and show each one here. Click a zone on the "
+            "diagram to read its rules here.</p>",
         ]
         if self.routine is not None:
             parts.append(

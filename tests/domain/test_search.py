@@ -90,9 +90,11 @@ def test_zones_are_found_by_name_side_and_tier(library: ContentLibrary) -> None:
 
 def test_empty_query_lists_everything_techniques_first(library: ContentLibrary) -> None:
     hits = search(library, "   ")
-    assert len(hits) == len(library.techniques) + len(library.zones)
+    assert len(hits) == len(library.techniques) + len(library.zones) + len(library.routines)
+    kinds = [h.kind for h in hits]
+    assert kinds == sorted(kinds, key=[HitKind.TECHNIQUE, HitKind.ZONE, HitKind.ROUTINE].index)
     assert hits[0].kind is HitKind.TECHNIQUE
-    assert hits[-1].kind is HitKind.ZONE
+    assert hits[-1].kind is HitKind.ROUTINE
     assert {h.rank for h in hits} == {MatchRank.ALL}
 
 
@@ -108,8 +110,17 @@ def test_family_filter(library: ContentLibrary) -> None:
     assert zones
     assert all(TechniqueFamily.TAPOTEMENT in z.allowed_families for z in zones)
     assert "spine" not in {z.id for z in zones}
+    # Routines with a tapotement step.
+    routines = {h.id for h in hits if h.kind is HitKind.ROUTINE}
+    assert routines
+    for routine_id in routines:
+        families = {
+            library.technique(s.technique).family for s in library.routines[routine_id].steps
+        }
+        assert TechniqueFamily.TAPOTEMENT in families
     # The filter narrows a query too.
-    assert search(library, "stroking", family=TechniqueFamily.TAPOTEMENT) == []
+    narrowed = search(library, "stroking", family=TechniqueFamily.TAPOTEMENT)
+    assert [h for h in narrowed if h.kind is not HitKind.ROUTINE] == []
 
 
 def test_pressure_filter(library: ContentLibrary) -> None:
@@ -117,8 +128,11 @@ def test_pressure_filter(library: ContentLibrary) -> None:
     for hit in hits:
         if hit.kind is HitKind.TECHNIQUE:
             assert library.technique(hit.id).pressure is Pressure.FIRM
-        else:
+        elif hit.kind is HitKind.ZONE:
             assert library.zone(hit.id).max_pressure is Pressure.FIRM
+        else:
+            steps = library.routines[hit.id].steps
+            assert any(step.pressure is Pressure.FIRM for step in steps)
     assert "thumb-circles" in _ids(hits)
     assert "tapping" not in _ids(hits)
 
@@ -130,7 +144,10 @@ def test_zone_filter_keeps_techniques_allowed_there(library: ContentLibrary) -> 
     assert "tapping" not in techniques
     assert "kneading" not in techniques
     assert [h.id for h in hits if h.kind is HitKind.ZONE] == ["shoulder-blade-left"]
-    # A no-go zone allows nothing.
+    for routine_id in (h.id for h in hits if h.kind is HitKind.ROUTINE):
+        steps = library.routines[routine_id].steps
+        assert any("shoulder-blade-left" in step.zones for step in steps)
+    # A no-go zone allows nothing, and no routine works on it.
     assert [h.id for h in search(library, "", zone="spine")] == ["spine"]
     assert search(library, "", zone="no-such-zone") == []
 
@@ -168,3 +185,43 @@ def test_allowed_zones_and_techniques_agree(library: ContentLibrary) -> None:
 def test_normalise() -> None:
     assert normalise("  Skin-Rolling\t ") == "skin rolling"
     assert len(normalise("x" * 10_000)) == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "routine_id"),
+    [
+        ("beginner", "beginner-20"),
+        ("Lower back relief", "lower-back-relief"),
+        ("lower-back relief", "lower-back-relief"),
+        ("professional classic", "professional-classic"),
+    ],
+)
+def test_routines_are_found_by_title_and_audience(
+    library: ContentLibrary, query: str, routine_id: str
+) -> None:
+    hits = search(library, query)
+    assert hits, query
+    first = hits[0]
+    assert (first.kind, first.id) == (HitKind.ROUTINE, routine_id)
+    assert first.link == f"routine:{routine_id}"
+    assert first.title == library.routines[routine_id].title
+    assert first.subtitle.startswith("Routine · ")
+
+
+def test_routines_are_found_by_their_summary_after_names(library: ContentLibrary) -> None:
+    # "herringbone" is a technique's name and appears in a routine's summary only.
+    hits = search(library, "herringbone")
+    assert hits[0].id == "herringbone-stroking"
+    routine_hits = [h for h in hits if h.kind is HitKind.ROUTINE]
+    assert routine_hits
+    assert all(h.rank is MatchRank.DESCRIPTION for h in routine_hits)
+    ranks = [h.rank for h in hits]
+    assert ranks == sorted(ranks)
+
+
+def test_technique_and_zone_ranking_is_unchanged_by_routines(library: ContentLibrary) -> None:
+    # A zone named like a routine's title keeps its place ahead of the routine.
+    hits = search(library, "lower back")
+    assert (hits[0].kind, hits[0].id) == (HitKind.ZONE, "lower-back")
+    assert (hits[1].kind, hits[1].id) == (HitKind.ROUTINE, "lower-back-relief")
+    assert search(library, "kneading")[0].id == "kneading"

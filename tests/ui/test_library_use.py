@@ -145,3 +145,97 @@ def test_a_routine_page_follows_the_routine_loaded_elsewhere(
     assert "Open this routine for practice" in panel.page_text()
     controller.load_routine("lower-back-relief")  # from the routine picker, say
     assert "Open this routine for practice" not in panel.page_text()
+
+
+def _result_links(panel: LibraryPanel) -> list[str]:
+    model = panel.results_model
+    return [
+        str(model.data(model.index(row, 0), SearchResultsModel.LinkRole))
+        for row in range(model.rowCount())
+    ]
+
+
+def test_a_routine_is_found_by_its_title_or_audience_and_opens_its_page(
+    qtbot: Any, panel: LibraryPanel, controller: SessionController, library: ContentLibrary
+) -> None:
+    controller.load_routine("classic-home")
+    qtbot.keyClicks(panel.search_field, "beginner")
+    assert _result_links(panel)[0] == "routine:beginner-20"
+    model = panel.results_model
+    second_line = str(model.data(model.index(0, 0), SearchResultsModel.SubtitleRole))
+    assert second_line.startswith("Routine · For beginners")
+    qtbot.keyClick(panel.search_field, Qt.Key.Key_Return)
+    # The routine's page, with a way to open it; the session keeps its routine.
+    assert panel.current_page() == "routine:beginner-20"
+    text = panel.page_text()
+    assert library.routines["beginner-20"].title in text
+    assert "Open this routine for practice" in text
+    assert controller.routine is not None
+    assert controller.routine.id == "classic-home"
+    panel.page_view.anchorClicked.emit(QUrl("routine:beginner-20"))
+    assert controller.routine.id == "beginner-20"
+
+    panel.search_field.clear()
+    qtbot.keyClicks(panel.search_field, "lower back relief")
+    assert _result_links(panel)[0] == "routine:lower-back-relief"
+
+
+def test_the_users_own_routine_is_found_by_its_title(
+    qtbot: Any, panel: LibraryPanel, controller: SessionController, library: ContentLibrary
+) -> None:
+    mine = library.routines["beginner-20"].model_copy(
+        update={"id": "my-evening", "title": "My evening unwind"}
+    )
+    routines = dict(library.routines)
+    routines[mine.id] = mine
+    controller.set_library(dataclasses.replace(library, routines=MappingProxyType(routines)))
+    qtbot.keyClicks(panel.search_field, "evening")
+    assert _result_links(panel) == ["routine:my-evening"]
+    panel.results.clicked.emit(panel.results_model.index(0, 0))
+    assert "My evening unwind" in panel.page_text()
+
+
+def test_arrow_keys_in_the_results_show_each_page_and_keep_the_focus(
+    qtbot: Any, panel: LibraryPanel, library: ContentLibrary
+) -> None:
+    _shown(qtbot, panel)
+    panel.show_zone("hips")  # a page opened before the search, say from the diagram
+    panel.focus_search()
+    qtbot.waitUntil(panel.search_field.hasFocus)
+    qtbot.keyClicks(panel.search_field, "kneading")
+    links = _result_links(panel)
+    assert len(links) >= 4
+    qtbot.keyClick(panel.search_field, Qt.Key.Key_Down)
+    qtbot.waitUntil(panel.results.hasFocus)
+    assert panel.current_page() == links[0]
+    for row in range(1, 4):
+        qtbot.keyClick(panel.results, Qt.Key.Key_Down)
+        assert panel.current_page() == links[row]
+        assert panel.results.hasFocus()
+    technique = library.technique(links[3].removeprefix("technique:"))
+    assert technique.name in panel.page_text()
+    # Back does not walk through every result seen: it goes to the page before them.
+    panel.back()
+    assert panel.current_page() == "zone:hips"
+    panel.back()
+    assert panel.current_page() == ""
+    assert not panel.back_button.isEnabled()
+
+
+def test_back_from_a_link_on_a_browsed_result_returns_to_that_result(
+    qtbot: Any, panel: LibraryPanel
+) -> None:
+    _shown(qtbot, panel)
+    panel.search_field.setText("kidney")
+    panel.results.setFocus()
+    panel.results.setCurrentIndex(panel.results_model.index(0, 0))
+    qtbot.keyClick(panel.results, Qt.Key.Key_Down)
+    browsed = panel.current_page()
+    assert browsed == "zone:kidney-right"
+    panel.page_view.anchorClicked.emit(QUrl("zone:spine"))
+    assert panel.current_page() == "zone:spine"
+    panel.back()
+    assert panel.current_page() == browsed
+    panel.back()
+    assert panel.current_page() == ""  # the start page, where the panel opened
+    assert not panel.back_button.isEnabled()
