@@ -8,6 +8,7 @@ only a :class:`LoadProblem`: it is listed with its reason and everything else st
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from massage_trainer.domain.models import (
     AftercareItem,
@@ -75,10 +77,123 @@ def format_validation_error(error: ValidationError, *, limit: int = 8) -> list[s
     """One plain line per problem: where it is (step number, field) and what is wrong."""
     lines = []
     for item in error.errors()[:limit]:
-        lines.append(f"{_describe_location(item['loc'])}: {item['msg']}")
+        where = _describe_location(item["loc"])
+        lines.append(f"{where} {describe_error(item, error.title)}")
     if error.error_count() > limit:
         lines.append(f"... and {error.error_count() - limit} more problems")
     return lines
+
+
+def describe_error(item: ErrorDetails, model: str = "") -> str:
+    """What is wrong, in plain words, to follow the name of the field it is about.
+
+    ``item`` is one of pydantic's errors; ``model`` is the name of the model that was
+    validated (``ValidationError.title``), which names what a stray field is not part
+    of. "must be a whole number, not "ten"", not "Input should be a valid integer".
+    """
+    kind = item["type"]
+    ctx = item.get("ctx") or {}
+    found = _shown_input(item.get("input"))
+    if kind in _TYPE_WORDS:
+        return f"must be {_TYPE_WORDS[kind]}" + (f", not {found}" if found else "")
+    if kind == "missing":
+        return "is missing (it is required)"
+    if kind == "extra_forbidden":
+        return f"is not a field {_owner_noun(item['loc'], model)} have (a typo?)"
+    if kind == "string_too_short":
+        least = ctx.get("min_length", 1)
+        if least == 1:
+            return "must not be empty"
+        return f"is too short (at least {_number(least)} characters)"
+    if kind == "string_too_long":
+        return f"is too long (at most {_number(ctx.get('max_length'))} characters)"
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == _ID_PATTERN:
+            return (
+                "may only use lower-case letters, digits, '-' and '_', starting with a "
+                "letter or digit, at most 64 characters"
+            ) + (f" (not {found})" if found else "")
+        return "is not written the way it should be" + (f" (not {found})" if found else "")
+    if kind == "too_short":
+        least = ctx.get("min_length", 1)
+        return f"needs at least {_number(least)} {'entry' if least == 1 else 'entries'}"
+    if kind == "too_long":
+        return f"has too many entries (at most {_number(ctx.get('max_length'))})"
+    if kind in {"enum", "literal_error"}:
+        return f"must be {ctx.get('expected', 'one of the allowed values')}" + (
+            f", not {found}" if found else ""
+        )
+    if kind in _LIMIT_WORDS:
+        words, key = _LIMIT_WORDS[kind]
+        return f"must be {words} {_number(ctx.get(key))}"
+    if kind in {"value_error", "assertion_error"}:
+        reason = str(ctx.get("error") or item["msg"])
+        for prefix in ("Value error, ", "Assertion failed, "):
+            reason = reason.removeprefix(prefix)
+        return f"is not allowed: {reason}"
+    # Anything rarer: pydantic's own words, made to follow the field's name.
+    message = item["msg"]
+    for start, plain in (("Input should be ", "must be "), ("Input should ", "must ")):
+        if message.startswith(start):
+            return plain + message[len(start) :]
+    return "is not valid: " + message[:1].lower() + message[1:]
+
+
+_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+"""The content id pattern of :mod:`massage_trainer.domain.models`, as pydantic reports it."""
+
+_TYPE_WORDS = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "text",
+    "tuple_type": "a list [ … ]",
+    "list_type": "a list [ … ]",
+    "dict_type": "an object { … }",
+    "model_type": "an object { … }",
+    "model_attributes_type": "an object { … }",
+}
+"""Errors about the kind of value, and the kind that was expected."""
+
+_LIMIT_WORDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("more than", "gt"),
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+}
+
+
+def _number(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+def _shown_input(value: object) -> str:
+    """The value a file had, as JSON would write it, when it is short enough to quote."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, str) and not any(c in value for c in "'\"\\") and value.isprintable():
+        text = f"'{value}'"  # quoted as the allowed values and field names are
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            return ""
+    return text if len(text) <= 40 else ""
+
+
+def _owner_noun(loc: tuple[int | str, ...], model: str) -> str:
+    """What the field with a stray name sits in, as a plural: "routines", "steps"."""
+    if len(loc) >= 3 and isinstance(loc[-2], int) and isinstance(loc[-3], str):
+        container = loc[-3]
+        return container if container.endswith("s") else f"{container} items"
+    words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", model) or ["object"]
+    return " ".join(word.lower() for word in words) + "s"
 
 
 def _describe_location(loc: tuple[int | str, ...]) -> str:

@@ -270,7 +270,7 @@ def _migrate_0_to_1(data: dict[str, Any], name: str) -> dict[str, Any]:
                 seconds = _minutes_to_seconds(minutes)
                 if seconds is None:
                     raise RoutineStoreError(
-                        f"{name}: step {number}, field 'duration_min': expected a number of minutes"
+                        f"{name}: step {number}, field 'duration_min' must be a number of minutes"
                     )
                 if "duration_s" in step:
                     raise RoutineStoreError(
@@ -311,7 +311,7 @@ def migrate(data: dict[str, Any], name: str = "routine") -> dict[str, Any]:
     version = data.get("schema_version", SCHEMA_VERSION)
     if isinstance(version, bool) or not isinstance(version, int):
         raise RoutineStoreError(
-            f"{name}: field 'schema_version': expected a whole number, got {version!r:.40}"
+            f"{name}: field 'schema_version' must be a whole number, not {version!r:.40}"
         )
     if version > SCHEMA_VERSION:
         raise RoutineStoreError(

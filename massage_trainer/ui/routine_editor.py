@@ -61,7 +61,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from massage_trainer.domain.content import ContentLibrary, check_routine
+from massage_trainer.domain.content import ContentLibrary, check_routine, describe_error
 from massage_trainer.domain.models import (
     Audience,
     Direction,
@@ -1831,10 +1831,8 @@ def _first_error(error: ValidationError) -> str:
     else:
         name = ".".join(str(part) for part in loc) or "value"
         what = _FIELD_NAMES.get(name, name.replace("_", " "))
-    limit = (first.get("ctx") or {}).get("max_length")
-    if first["type"] == "string_too_long" and isinstance(limit, int):
-        return f"Not changed: {what} is too long (at most {limit:,} characters)."
-    return f"Not changed: {what}: {first['msg']}."
+    # The same words as a refused file uses: one wording for every refusal.
+    return f"Not changed: {what} {describe_error(first, error.title)}."
 
 
 def _preview_library(library: ContentLibrary, routine: Routine | None) -> ContentLibrary:

@@ -432,6 +432,77 @@ def test_wrong_types_name_the_step_and_field(library: ContentLibrary, tmp_path: 
         import_routine(path)
 
 
+@pytest.mark.parametrize(
+    ("where", "value", "expected"),
+    [
+        (
+            ("steps", 2, "duration_s"),
+            "a long time",
+            "step 3, field 'duration_s' must be a whole number, not 'a long time'",
+        ),
+        (
+            ("steps", 0, "duration_s"),
+            90.5,
+            "step 1, field 'duration_s' must be a whole number, not 90.5",
+        ),
+        (("steps", 0, "duration_s"), 7200, "step 1, field 'duration_s' must be at most 3,600"),
+        (("colour",), "red", "field 'colour' is not a field routines have (a typo?)"),
+        (
+            ("steps", 1, "presure"),
+            "light",
+            "step 2, field 'presure' is not a field steps have (a typo?)",
+        ),
+        (("title",), "x" * 201, "field 'title' is too long (at most 200 characters)"),
+        (("title",), "   ", "field 'title' must not be empty"),
+        (("title",), None, "field 'title' must be text, not null"),
+        (
+            ("steps", 0, "pressure"),
+            "hard",
+            "step 1, field 'pressure' must be 'none', 'light', 'moderate' or 'firm', not 'hard'",
+        ),
+        (("steps",), [], "field 'steps' needs at least 1 entry"),
+        (("steps", 0), "rub", "step 1 must be an object { … }, not 'rub'"),
+    ],
+)
+def test_a_refused_import_says_what_is_wrong_in_plain_words(
+    library: ContentLibrary, tmp_path: Path, where: tuple[Any, ...], value: Any, expected: str
+) -> None:
+    data = library.routines[BUILTIN].model_dump(mode="json")
+    target = data
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = value
+    path = write_json(tmp_path / "shared.json", data)
+    with pytest.raises(RoutineStoreError) as caught:
+        import_routine(path)
+    assert str(caught.value) == f"shared.json: {expected}"
+
+
+def test_a_missing_field_is_named_missing(library: ContentLibrary, tmp_path: Path) -> None:
+    data = library.routines[BUILTIN].model_dump(mode="json")
+    del data["summary"]
+    with pytest.raises(RoutineStoreError) as caught:
+        import_routine(write_json(tmp_path / "short.json", data))
+    assert str(caught.value) == "short.json: field 'summary' is missing (it is required)"
+
+
+def test_a_rarer_error_reads_as_words_about_the_field_too() -> None:
+    import datetime
+
+    from pydantic import BaseModel, ValidationError
+
+    from massage_trainer.domain.content import format_validation_error
+
+    class Note(BaseModel):
+        day: datetime.date
+
+    with pytest.raises(ValidationError) as caught:
+        Note.model_validate({"day": "someday"})
+    (line,) = format_validation_error(caught.value)
+    assert line.startswith("field 'day' must be a valid date")
+    assert "Input should" not in line
+
+
 def test_a_path_in_the_id_is_refused(library: ContentLibrary, tmp_path: Path) -> None:
     data = library.routines[BUILTIN].model_dump(mode="json")
     data["id"] = "../../outside"

@@ -639,6 +639,23 @@ def write_json(path: Path, data: Any) -> Path:
     return path
 
 
+def test_a_refused_import_says_what_is_wrong_in_plain_words(
+    editor: RoutineEditorWindow, library: ContentLibrary, messages: MessageLog, tmp_path: Path
+) -> None:
+    data = library.routines["lower-back-relief"].model_dump(mode="json")
+    data["id"] = "from-a-friend"
+    data["steps"][1]["duration_s"] = "two minutes"
+    data["steps"][2]["colour"] = "blue"
+    assert not editor.import_file(write_json(tmp_path / "friend.json", data))
+    assert messages.warnings  # shown in a message box, as plain text
+    shown = editor.last_message
+    assert "friend.json: step 2, field 'duration_s' must be a whole number" in shown
+    assert "step 3, field 'colour' is not a field steps have (a typo?)" in shown
+    for jargon in ("Input should", "Extra inputs", "valid integer"):
+        assert jargon not in shown
+    assert "from-a-friend" not in editor.store.ids()
+
+
 def test_a_hostile_import_shows_its_reason(
     editor: RoutineEditorWindow, library: ContentLibrary, messages: MessageLog, tmp_path: Path
 ) -> None:
