@@ -1132,7 +1132,8 @@ class HistoryStore:
     def export_csv(self, path: Path) -> int | None:
         """Write the whole history to ``path`` as CSV (see :attr:`CSV_COLUMNS`); the row count.
 
-        The file is written next to ``path`` first and then moved in place, so a failed
+        The file is UTF-8 with a byte-order mark (read it with ``encoding="utf-8-sig"``).
+        It is written next to ``path`` first and then moved in place, so a failed
         export never leaves half a file. Raises :class:`OSError` when it cannot be written.
         Returns None, and writes nothing, when there is no history to read (:attr:`message`
         says why): an empty file must never pass for a copy of the history.
@@ -1212,7 +1213,9 @@ class HistoryStore:
             return None
         temporary = path.with_name(f".{path.name}.part")
         try:
-            with temporary.open("w", newline="", encoding="utf-8") as handle:
+            # With a byte-order mark, so spreadsheet programs (Excel) read the file as
+            # UTF-8 and show accented routine titles as they are.
+            with temporary.open("w", newline="", encoding="utf-8-sig") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(self.CSV_COLUMNS)
                 for line in lines:

@@ -406,7 +406,7 @@ def test_export_csv_writes_one_row_per_step(
     target.parent.mkdir()
     count = store.export_csv(target)
 
-    with target.open(newline="", encoding="utf-8") as handle:
+    with target.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert count == len(rows) == 2 * len(routine.steps) + 1
     practice = rows[-1]
@@ -436,6 +436,26 @@ def test_export_csv_writes_one_row_per_step(
     shared = [row for row in rows if row["routine_id"] == "shared"]
     assert shared[0]["routine"] == "'=HYPERLINK(1)"  # never a live formula
     assert list(target.parent.iterdir()) == [target]  # no temporary file left behind
+
+
+def test_export_csv_opens_in_excel_with_accented_titles_intact(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary, tmp_path: Path
+) -> None:
+    routine = library.routines[OTHER]
+    own = routine.model_copy(update={"title": "Détente des épaules – Müller", "id": "mine"})
+    Run(store, own, wall).run(6.0)
+    target = tmp_path / "history.csv"
+    store.export_csv(target)
+
+    raw = target.read_bytes()
+    # Excel reads a CSV as UTF-8 only when it starts with the byte-order mark; without
+    # it "é" shows as "Ã©".
+    assert raw.startswith(b"\xef\xbb\xbfsession_id,")
+    assert "Détente des épaules – Müller".encode() in raw
+    with target.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert next(iter(rows[0])) == "session_id"  # the mark is not part of the first column
+    assert rows[0]["routine"] == "Détente des épaules – Müller"
 
 
 def test_export_to_an_unwritable_place_raises_and_leaves_nothing(

@@ -534,7 +534,7 @@ def test_export_history_csv_to_a_chosen_file(
     controller.start()
     target = tmp_path / "out.csv"
     assert export_history_csv(None, store, target) == target
-    assert target.read_text(encoding="utf-8").startswith("session_id,date,")
+    assert target.read_text(encoding="utf-8-sig").startswith("session_id,date,")
 
 
 def test_export_from_the_file_menu_says_where_the_file_went(

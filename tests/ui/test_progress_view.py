@@ -213,7 +213,7 @@ def test_export_button_writes_the_csv(
     )
     window.export_button.click()
     written = target.with_suffix(".csv")
-    with written.open(newline="", encoding="utf-8") as handle:
+    with written.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["routine_id"] for row in rows} == {ROUTINE, OTHER}
     assert window.export_status.text() == "Saved to mine.csv"
