@@ -893,12 +893,21 @@ class RoutineEditorWindow(QMainWindow):
         routine = self._routine
         if routine is None or self._refuse_read_only():
             return False
+        if self._never_saved:
+            # There is no routine file: only the work in the editor (and its draft) goes.
+            question = (
+                f"Delete “{routine.title}”? It was never saved, so your work on it is "
+                "thrown away. This cannot be undone."
+            )
+        else:
+            question = (
+                f"Delete “{routine.title}”? Its file is removed, so it leaves the session "
+                "window's routine list. This cannot be undone."
+            )
         answer = QMessageBox.question(
             self,
             "Delete routine",
-            as_rich_text(
-                f"Delete “{routine.title}”? Its file is removed and this cannot be undone."
-            ),
+            as_rich_text(question),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

@@ -612,6 +612,32 @@ def test_rename_and_delete_with_confirmation(
     assert current(editor).id != routine_id
 
 
+def test_deleting_a_routine_never_saved_does_not_speak_of_a_file(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    editor.rename_routine("Half-written")
+    editor.autosave_now()
+    routine_id = current(editor).id
+    assert editor.store.has_draft(routine_id)
+
+    messages.answers = [QMessageBox.StandardButton.Yes]
+    assert editor.delete_routine()
+    question = messages.questions[-1]
+    assert "Half-written" in question
+    assert "never saved" in question
+    assert "file" not in question
+    assert not editor.store.has_draft(routine_id)
+
+    editor.new_routine()
+    editor.rename_routine("Kept")
+    editor.save()
+    messages.answers = [QMessageBox.StandardButton.Yes]
+    assert editor.delete_routine()
+    assert "Its file is removed" in messages.questions[-1]
+    assert "never saved" not in messages.questions[-1]
+
+
 def test_the_routine_opened_after_a_delete_comes_with_its_draft(
     editor: RoutineEditorWindow, messages: MessageLog
 ) -> None:
