@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -286,7 +287,7 @@ class LibraryPanel(QWidget):
         next result then replaces it instead of going onto Back's history."""
 
         self.search_field = QLineEdit()
-        self.search_field.setPlaceholderText("Search techniques, zones and routines")
+        self.search_field.setPlaceholderText("Search techniques, zones, routines")
         self.search_field.setClearButtonEnabled(True)
         self.search_field.setAccessibleName("Search the library")
 
@@ -316,11 +317,10 @@ class LibraryPanel(QWidget):
         for zone in self._library.zones.values():
             self.zone_filter.addItem(zone_title(zone), zone.id)
         for combo in (self.family_filter, self.pressure_filter, self.zone_filter):
-            # The panel lives in a dock: long entries must not force it wide.
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(6)
+            # Each asks for room for its longest entry, so none is cut ("Any pressu…").
+            # The panel lives in a dock, so the filters take two rows (family and
+            # pressure, then the longer zone names) and stay narrow together.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
         self.results_model = SearchResultsModel(self)
         self.results = QListView()
@@ -341,10 +341,12 @@ class LibraryPanel(QWidget):
         self.page_view = LibraryPageView()
         self.page_view.setAccessibleName("Library page")
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.family_filter)
-        filters.addWidget(self.pressure_filter)
-        filters.addWidget(self.zone_filter)
+        filters = QGridLayout()
+        filters.addWidget(self.family_filter, 0, 0)
+        filters.addWidget(self.pressure_filter, 0, 1)
+        filters.addWidget(self.zone_filter, 1, 0, 1, 2)
+        filters.setColumnStretch(0, 1)
+        filters.setColumnStretch(1, 1)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QTextDocument
-from PySide6.QtWidgets import QDockWidget, QMessageBox
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QMessageBox,
+    QStyle,
+    QStyleOptionComboBox,
+)
 
 from massage_trainer.domain.content import ContentLibrary, aftercare_items
 from massage_trainer.domain.models import TechniqueFamily
@@ -23,6 +30,7 @@ from massage_trainer.ui.library_view import (
     make_library_dock,
     render_diagram_image,
 )
+from massage_trainer.ui.main_window import MainWindow
 
 
 def _flat(text: str) -> str:
@@ -353,3 +361,33 @@ def test_a_library_built_with_a_zone_selected_opens_on_that_zone(
     built = LibraryPanel(controller)
     qtbot.addWidget(built)
     assert built.current_page() == "zone:kidney-left"
+
+
+def _cut_entries(combo: QComboBox) -> list[str]:
+    """The combo box's entries too wide for its text field (shown cut: "Any pressu…")."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    field = combo.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
+    )
+    metrics = combo.fontMetrics()
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    return [text for text in texts if metrics.horizontalAdvance(text) > field.width()]
+
+
+def test_the_filters_are_readable_at_the_docks_default_width(
+    qtbot: Any, make_main_window: Callable[[], MainWindow]
+) -> None:
+    window = make_main_window()
+    window.resize(1440, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    dock = window.library_dock()
+    panel = dock.widget()
+    assert isinstance(panel, LibraryPanel)
+    # The main window lays the new dock out in a few posted steps.
+    qtbot.waitUntil(lambda: panel.width() >= panel.sizeHint().width())
+    # The dock stays a side panel, and every filter entry reads in full.
+    assert dock.width() < window.width() // 3
+    for combo in (panel.family_filter, panel.pressure_filter, panel.zone_filter):
+        assert _cut_entries(combo) == [], combo.accessibleName()
