@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from massage_trainer import __version__
 from massage_trainer.domain.models import Routine
@@ -46,6 +46,9 @@ from massage_trainer.domain.session import (
     StepRecord,
     StepStatus,
 )
+
+if TYPE_CHECKING:
+    from massage_trainer.domain.content import ContentLibrary
 
 __all__ = [
     "HISTORY_FILE_NAME",
@@ -1116,7 +1119,9 @@ class HistoryStore:
         "session_state",
         "step",
         "technique_id",
+        "technique",
         "zones",
+        "zone_names",
         "planned_s",
         "budget_s",
         "actual_s",
@@ -1127,10 +1132,16 @@ class HistoryStore:
     )
     """One row per step of every session: easy to filter and pivot in a spreadsheet. A
     practice score traced while no session was open has a row of its own, with the mode
-    ``practice`` and no session, routine or step."""
+    ``practice`` and no session, routine or step.
 
-    def export_csv(self, path: Path) -> int | None:
+    ``technique_id`` and ``zones`` (ids, separated by spaces) are for tools; beside them
+    ``technique`` and ``zone_names`` (separated by "; ") are for people. A technique or
+    zone the content library no longer has keeps its id and gets no name."""
+
+    def export_csv(self, path: Path, library: ContentLibrary | None = None) -> int | None:
         """Write the whole history to ``path`` as CSV (see :attr:`CSV_COLUMNS`); the row count.
+
+        The technique and zone names come from ``library``; without one they are empty.
 
         The file is UTF-8 with a byte-order mark (read it with ``encoding="utf-8-sig"``).
         It is written next to ``path`` first and then moved in place, so a failed
@@ -1138,6 +1149,16 @@ class HistoryStore:
         Returns None, and writes nothing, when there is no history to read (:attr:`message`
         says why): an empty file must never pass for a copy of the history.
         """
+
+        techniques = library.techniques if library is not None else {}
+        zones = library.zones if library is not None else {}
+
+        def technique_name(technique_id: str) -> str:
+            technique = techniques.get(technique_id)
+            return technique.name if technique is not None else ""
+
+        def zone_names(zone_ids: str) -> str:
+            return "; ".join(zones[z].name for z in zone_ids.split() if z in zones)
 
         def work(connection: sqlite3.Connection) -> list[list[object]]:
             pain = {
@@ -1184,7 +1205,9 @@ class HistoryStore:
                         session.state.value,
                         int(step["position"]) + 1,
                         step["technique_id"],
+                        technique_name(str(step["technique_id"])),
                         step["zone_ids"],
+                        zone_names(str(step["zone_ids"])),
                         round(_float(step["planned_s"]), 1),
                         round(_float(step["budget_s"]), 1),
                         round(_float(step["actual_s"]), 1),
@@ -1201,7 +1224,9 @@ class HistoryStore:
                 when = practice.recorded_at
                 lines.append(
                     ["", when.date().isoformat(), _iso(when), "", "", "", "practice", "", ""]
-                    + [practice.technique_id, practice.zone_id or "", "", "", "", "", ""]
+                    + [practice.technique_id, technique_name(practice.technique_id)]
+                    + [practice.zone_id or "", zone_names(practice.zone_id or "")]
+                    + ["", "", "", "", ""]
                     + [round(practice.score, 1), ""]
                 )
             return lines

@@ -449,9 +449,16 @@ def default_export_name(today: date | None = None) -> str:
 
 
 def export_history_csv(
-    parent: QWidget | None, store: HistoryStore, path: Path | None = None
+    parent: QWidget | None,
+    store: HistoryStore,
+    path: Path | None = None,
+    *,
+    library: ContentLibrary | None = None,
 ) -> Path | None:
     """Ask where to save (unless ``path`` is given) and export the history as CSV.
+
+    ``library`` names the techniques and zones beside their ids (pass the controller's);
+    without it those name columns are empty.
 
     Tells the user when it cannot be written, or when there is no history to export, and
     says in a main window's status bar where it went; returns the file written, or None.
@@ -479,7 +486,7 @@ def export_history_csv(
         if not path.suffix:
             path = path.with_suffix(".csv")
     try:
-        written = store.export_csv(path)
+        written = store.export_csv(path, library)
     except OSError as exc:
         QMessageBox.warning(
             parent,

@@ -785,7 +785,7 @@ class ProgressWindow(QWidget):
     def _on_export_button_clicked(self) -> None:
         from massage_trainer.ui.history_recorder import export_history_csv
 
-        written = export_history_csv(self, self._store)
+        written = export_history_csv(self, self._store, library=self._library)
         if written is not None:
             self.export_status.setText(f"Saved to {Path(written).name}")
             self.export_status.setToolTip(str(written))

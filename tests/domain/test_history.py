@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import os
 import sqlite3
@@ -456,6 +457,47 @@ def test_export_csv_opens_in_excel_with_accented_titles_intact(
         rows = list(csv.DictReader(handle))
     assert next(iter(rows[0])) == "session_id"  # the mark is not part of the first column
     assert rows[0]["routine"] == "Détente des épaules – Müller"
+
+
+def test_export_csv_names_techniques_and_zones_beside_their_ids(
+    store: HistoryStore, wall: WallClock, library: ContentLibrary, tmp_path: Path
+) -> None:
+    routine = library.routines[OTHER]
+    first, second = routine.steps[0], routine.steps[1]
+    assert len(first.zones) == 2
+    Run(store, routine, wall).run(6.0)
+    store.record_score("kneading", 55.0, zone_id="shoulder-girdle-left")
+    # Since that session a content update dropped the second step's technique and the
+    # first step's second zone.
+    gone_zone = first.zones[1]
+    assert second.technique != first.technique
+    assert gone_zone not in second.zones
+    newer = dataclasses.replace(
+        library,
+        techniques={k: v for k, v in library.techniques.items() if k != second.technique},
+        zones={k: v for k, v in library.zones.items() if k != gone_zone},
+    )
+    target = tmp_path / "history.csv"
+    store.export_csv(target, newer)
+
+    with target.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle))
+        handle.seek(0)
+        rows = list(csv.DictReader(handle))
+    assert header.index("technique") == header.index("technique_id") + 1
+    assert header.index("zone_names") == header.index("zones") + 1
+    assert all(None not in row and None not in row.values() for row in rows)  # no ragged rows
+    step1, step2, practice = rows[0], rows[1], rows[-1]
+    assert step1["technique_id"] == first.technique
+    assert step1["technique"] == library.techniques[first.technique].name
+    assert step1["zones"] == " ".join(first.zones)  # the ids stay, all of them
+    assert step1["zone_names"] == library.zones[first.zones[0]].name  # the gone one: no name
+    assert step2["technique_id"] == second.technique
+    assert step2["technique"] == ""
+    assert step2["zone_names"] == "; ".join(library.zones[z].name for z in second.zones)
+    assert practice["technique"] == "Kneading"
+    assert practice["zone_names"] == library.zones["shoulder-girdle-left"].name
+    assert float(practice["mean_score"]) == 55.0
 
 
 def test_export_to_an_unwritable_place_raises_and_leaves_nothing(

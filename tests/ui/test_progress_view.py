@@ -204,7 +204,10 @@ def test_an_empty_history_explains_the_empty_charts(
 
 
 def test_export_button_writes_the_csv(
-    window: ProgressWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    window: ProgressWindow,
+    library: ContentLibrary,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target = tmp_path / "mine"
     monkeypatch.setattr(
@@ -216,6 +219,10 @@ def test_export_button_writes_the_csv(
     with written.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["routine_id"] for row in rows} == {ROUTINE, OTHER}
+    # The window's content library names each step's technique and zones for people.
+    for row in rows:
+        assert row["technique"] == library.techniques[row["technique_id"]].name
+        assert row["zone_names"] == "; ".join(library.zones[z].name for z in row["zones"].split())
     assert window.export_status.text() == "Saved to mine.csv"
 
 
