@@ -283,6 +283,10 @@ class RoutineEditorWindow(QMainWindow):
         self._switching = False
         self._shown_once = False
         self._last_message = ""
+        self._saved_titles: dict[str, str] = {}
+        """Routine id -> title of every saved and built-in routine (the session's list)."""
+        self._listed_titles: set[str] = set()
+        """Every title in the routine list, unsaved ones too (folded by _title_key)."""
         self._undo_filter = _TextFieldKeys(self)
 
         self.undo_stack = QUndoStack(self)
@@ -412,8 +416,21 @@ class RoutineEditorWindow(QMainWindow):
         self.audience_combo.activated.connect(self._on_audience_combo_activated)
         self.summary_edit = _plain_text_edit("Summary", 3)
         self.summary_edit.textChanged.connect(self._on_summary_edit_text_changed)
+        self.title_message = QLabel()
+        self.title_message.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_message.setWordWrap(True)
+        self.title_message.setAccessibleName("Title notice")
+        title_palette = self.title_message.palette()
+        title_palette.setColor(self.title_message.foregroundRole(), WARNING_INK)
+        self.title_message.setPalette(title_palette)
+        self.title_message.hide()
+        title_box = QWidget()
+        title_layout = QVBoxLayout(title_box)
+        title_layout.setContentsMargins(0, 0, 0, 0)
+        title_layout.addWidget(self.title_edit)
+        title_layout.addWidget(self.title_message)
         header = QFormLayout()
-        header.addRow("Title", self.title_edit)
+        header.addRow("Title", title_box)
         header.addRow("For", self.audience_combo)
         header.addRow("Summary", self.summary_edit)
 
@@ -832,10 +849,11 @@ class RoutineEditorWindow(QMainWindow):
         """Start a new routine (not saved until Save) with a gentle opening and closing."""
         if not self.maybe_save():
             return False
-        routine_id = self._store.new_id("New routine")
+        title = self._free_title("New routine", lambda n: f"New routine {n}")
+        routine_id = self._store.new_id(title)
         routine = Routine(
             id=routine_id,
-            title="New routine",
+            title=title,
             audience=Audience.HOME,
             summary="A routine of your own. Describe who it is for and what it does.",
             steps=(self._new_step(opening=True), self._new_step(opening=False)),
@@ -854,7 +872,10 @@ class RoutineEditorWindow(QMainWindow):
         source = self._routine
         if source is None or not self.maybe_save():
             return False
-        title = f"{source.title} (my copy)"[:200]
+        title = self._free_title(
+            _with_suffix(source.title, " (my copy)"),
+            lambda n: _with_suffix(source.title, f" (my copy {n})"),
+        )
         try:
             copy = self._store.duplicate(source, self._store.new_id(title), title)
         except RoutineStoreError as exc:
@@ -951,7 +972,18 @@ class RoutineEditorWindow(QMainWindow):
         self.undo_stack.setClean()
         self._refresh_routine_list()
         self._refresh_title()
-        self._notice(f"Saved “{routine.title}”. It is now in the session window's routine list.")
+        twin = self._title_twin(routine)
+        if twin:
+            # Saved all the same: a shared title is confusing, not unsafe.
+            self._notice(
+                f"Saved “{routine.title}”, but {twin} has the same title, so the two look "
+                "alike in the session window's routine list. Rename this one (F2) to tell "
+                "them apart."
+            )
+        else:
+            self._notice(
+                f"Saved “{routine.title}”. It is now in the session window's routine list."
+            )
         self.routines_changed.emit(routine.id)
         return True
 
@@ -1313,6 +1345,11 @@ class RoutineEditorWindow(QMainWindow):
     def _refresh_routine_list(self) -> None:
         routines, problems = self._store.list_routines()
         current = self._routine
+        self._saved_titles = {r.id: r.title for r in routines} | {
+            routine_id: self._library.routines[routine_id].title
+            for routine_id in self._library.builtin_ids
+            if routine_id in self._library.routines
+        }
         self.routine_list.blockSignals(True)
         try:
             self.routine_list.clear()
@@ -1327,6 +1364,10 @@ class RoutineEditorWindow(QMainWindow):
                 if draft_id not in own and (draft := self._readable_draft(draft_id)):
                     own[draft_id] = draft
                     unsaved_ids.add(draft_id)
+            self._listed_titles = {
+                _title_key(title)
+                for title in [*self._saved_titles.values(), *(r.title for r in own.values())]
+            }
             for routine in sorted(own.values(), key=lambda r: r.title.lower()):
                 unsaved = routine.id in unsaved_ids
                 text = routine.title + ("  (not saved)" if unsaved else "")
@@ -1351,6 +1392,14 @@ class RoutineEditorWindow(QMainWindow):
     def _refresh_header(self) -> None:
         routine = self._routine
         self.read_only_banner.setVisible(self._read_only)
+        twin = self._title_twin(routine) if routine is not None and not self._read_only else ""
+        self.title_message.setText(
+            f"{twin[:1].upper()}{twin[1:]} has this title too: give this one its own, "
+            "so you can tell them apart when you pick a routine."
+            if twin
+            else ""
+        )
+        self.title_message.setVisible(bool(twin))
         if routine is None:
             self.title_edit.setText("")
             self.summary_edit.setPlainText("")
@@ -1609,6 +1658,24 @@ class RoutineEditorWindow(QMainWindow):
             instruction=instruction,
         )
 
+    def _title_twin(self, routine: Routine) -> str:
+        """Which other saved or built-in routine has ``routine``'s title ("" if none),
+        as words: "the built-in routine “…”" or "your routine “…”"."""
+        key = _title_key(routine.title)
+        for routine_id, title in self._saved_titles.items():
+            if routine_id != routine.id and _title_key(title) == key:
+                whose = "the built-in" if routine_id in self._library.builtin_ids else "your"
+                return f"{whose} routine “{title}”"
+        return ""
+
+    def _free_title(self, first: str, numbered: Callable[[int], str]) -> str:
+        """``first``, or ``numbered(2)``, ``numbered(3)``, … : the first title no routine in
+        the list has, so a new routine never starts with the same title as another."""
+        title, number = first, 2
+        while _title_key(title) in self._listed_titles:
+            title, number = numbered(number), number + 1
+        return title
+
     def _known_ids(self, wanted: Sequence[str], kind: str) -> tuple[str, ...]:
         items = (
             self._library.safety.preparation
@@ -1814,6 +1881,16 @@ def _set_spin(spin: QSpinBox, value: int) -> None:
 
 def _lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _title_key(title: str) -> str:
+    """A title as a reader tells titles apart: case and runs of spaces do not count."""
+    return " ".join(title.split()).casefold()
+
+
+def _with_suffix(title: str, suffix: str) -> str:
+    """``title`` + ``suffix``, shortening the title so the whole fits in 200 characters."""
+    return title[: 200 - len(suffix)].rstrip() + suffix
 
 
 def _count(items: Sequence[object], noun: str) -> str:

@@ -638,6 +638,63 @@ def test_deleting_a_routine_never_saved_does_not_speak_of_a_file(
     assert "never saved" not in messages.questions[-1]
 
 
+def test_a_title_another_routine_has_is_warned_about_but_saves(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    assert not editor.title_message.isVisibleTo(editor)
+    assert editor.rename_routine("lower-back  Relief")  # the built-in's title, typed loosely
+    assert editor.title_message.isVisibleTo(editor)
+    assert "built-in routine “Lower-back relief” has this title too" in (
+        editor.title_message.text()
+    )
+
+    assert editor.save()  # a warning, not a refusal
+    assert editor.store.exists(current(editor).id)
+    assert "the built-in routine “Lower-back relief” has the same title" in editor.last_message
+    assert "Rename this one" in editor.last_message
+    assert messages.warnings == []
+
+    assert editor.rename_routine("Lower-back relief, my way")
+    assert not editor.title_message.isVisibleTo(editor)
+    assert editor.save()
+    assert "same title" not in editor.last_message
+
+
+def test_a_title_one_of_your_routines_has_is_warned_about_too(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    editor.rename_routine("Evening")
+    editor.save()
+    editor.new_routine()
+    editor.rename_routine("Evening")
+    assert "Your routine “Evening” has this title too" in editor.title_message.text()
+    assert editor.save()
+    assert "your routine “Evening” has the same title" in editor.last_message
+
+
+def test_new_routines_and_copies_start_with_a_title_of_their_own(
+    editor: RoutineEditorWindow, messages: MessageLog
+) -> None:
+    editor.new_routine()
+    assert current(editor).title == "New routine"
+    editor.save()
+    editor.new_routine()
+    assert current(editor).title == "New routine 2"
+    assert not editor.title_message.isVisibleTo(editor)
+    editor.save()
+
+    editor.open_routine("lower-back-relief")
+    editor.duplicate_routine()
+    assert current(editor).title == "Lower-back relief (my copy)"
+    editor.save()
+    editor.open_routine("lower-back-relief")
+    editor.duplicate_routine()
+    assert current(editor).title == "Lower-back relief (my copy 2)"
+    assert not editor.title_message.isVisibleTo(editor)
+
+
 def test_the_routine_opened_after_a_delete_comes_with_its_draft(
     editor: RoutineEditorWindow, messages: MessageLog
 ) -> None:
