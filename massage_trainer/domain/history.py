@@ -507,6 +507,10 @@ class HistoryStore:
         """Why the store is not recording (or cannot show history); "" when all is well."""
         return self._message
 
+    def now(self) -> datetime:
+        """The wall-clock time as the store records it (tests give the store a fixed one)."""
+        return self._now()
+
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
@@ -718,9 +722,16 @@ class HistoryStore:
 
     # -- writing a session --------------------------------------------------------------
 
-    def begin_session(self, routine: Routine, mode: SessionMode) -> int | None:
-        """Record a new running session of ``routine``; its id, or None when not recording."""
+    def begin_session(
+        self, routine: Routine, mode: SessionMode, *, started_at: datetime | None = None
+    ) -> int | None:
+        """Record a new running session of ``routine``; its id, or None when not recording.
+
+        None while :attr:`recording` stays true means another process held the file's lock:
+        try again later, with ``started_at`` the time of the first try.
+        """
         now = _iso(self._now())
+        started = _iso(started_at) if started_at is not None else now
 
         def work(connection: sqlite3.Connection) -> int:
             cursor = connection.execute(
@@ -731,7 +742,7 @@ class HistoryStore:
                     routine.title,
                     mode.value,
                     RunState.RUNNING.value,
-                    now,
+                    started,
                     now,
                     __version__,
                     os.getpid(),

@@ -28,6 +28,7 @@ from massage_trainer.domain.history import (
     SessionRow,
     StoreStatus,
 )
+from massage_trainer.domain.models import Routine
 from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import SessionEngine, SessionState
 from massage_trainer.ui.controller import SessionController, format_clock
@@ -87,6 +88,9 @@ class SessionRecorder(QObject):
         self._mode = mode if mode is not None else (lambda: _controller_mode(controller))
         self._session_id: int | None = None
         self._engine: SessionEngine | None = controller.engine
+        # A session whose first write found the history locked by another process: its
+        # row is written at the next checkpoint that gets the lock (see _retry_begin).
+        self._pending: tuple[Routine, SessionMode, datetime] | None = None
         # The last finished session, so re-opening it (a step picked after the end)
         # continues that row instead of counting its time twice.
         self._finished_id: int | None = None
@@ -136,8 +140,15 @@ class SessionRecorder(QObject):
         if self._store.open_result.notice and not self._open_result_told:
             QTimer.singleShot(0, self, self._on_open_result_due)
 
+    @property
+    def waiting_to_record(self) -> bool:
+        """A session is running but the history was locked when it started: it is
+        written from its start as soon as a checkpoint gets the lock."""
+        return self._pending is not None
+
     def checkpoint(self) -> None:
         """Write the open session now (nothing happens when none is open)."""
+        self._retry_begin()
         if self._session_id is None or self._engine is None:
             return
         self._store.checkpoint(self._session_id, self._engine.snapshot(), self._engine.records())
@@ -146,6 +157,7 @@ class SessionRecorder(QObject):
     def close_session(self) -> None:
         """The app is closing: an open session is kept as stopped (not offered for resume)."""
         self._timer.stop()
+        self._retry_begin(last_chance=True)
         if self._session_id is None:
             return
         session_id = self._session_id
@@ -198,7 +210,7 @@ class SessionRecorder(QObject):
         if routine is None or reason is not None:
             self._store.mark_interrupted(row.id)
             return reason
-        if self._session_id is not None:
+        if self._session_id is not None or self._pending is not None:
             self.close_session()
         self._controller.load_routine(routine.id)
         # The same session goes on: same partner (already screened) or still a dry run.
@@ -238,6 +250,7 @@ class SessionRecorder(QObject):
             return
         state = SessionState(value)
         if state in (SessionState.RUNNING, SessionState.PAUSED):
+            just_locked = False
             if self._session_id is None:
                 if self._finished_id is not None and engine is self._finished_engine:
                     if self._store.reopen_session(self._finished_id):
@@ -245,13 +258,17 @@ class SessionRecorder(QObject):
                         self._engine = engine
                     self._finished_id = None
                     self._finished_engine = None
-                elif state is SessionState.RUNNING:
+                elif state is SessionState.RUNNING and self._pending is None:
                     self._begin(engine)
-            self.checkpoint()
-            if self._session_id is not None and not self._timer.isActive():
+                    just_locked = self._pending is not None
+            if not just_locked:  # no second wait on a lock found a moment ago
+                self.checkpoint()
+            waiting = self._session_id is not None or self._pending is not None
+            if waiting and not self._timer.isActive():
                 self._timer.start()
         elif state is SessionState.FINISHED:
             self._timer.stop()
+            self._retry_begin(last_chance=True)
             if self._session_id is not None:
                 session_id = self._session_id
                 self._session_id = None
@@ -274,7 +291,7 @@ class SessionRecorder(QObject):
             self.notice.emit(self._store.open_result.notice)
 
     def _on_timer_timeout(self) -> None:
-        if self._session_id is None:
+        if self._session_id is None and self._pending is None:
             self._timer.stop()
             return
         self.checkpoint()
@@ -286,8 +303,49 @@ class SessionRecorder(QObject):
         if routine is None:
             return
         self._engine = engine
-        self._session_id = self._store.begin_session(routine, self._mode())
+        mode = self._mode()
+        started_at = self._store.now()
+        self._session_id = self._store.begin_session(routine, mode)
+        if self._session_id is None and self._store.recording:
+            # Another process (a second window of the app, a database tool) holds the
+            # file's lock. The session goes on; its row is written once the lock is free.
+            self._pending = (routine, mode, started_at)
+            self.notice.emit(
+                "This session is not being recorded yet: another program, perhaps a "
+                "second Massage Trainer window, is using the practice history file. The "
+                "app tries again every few seconds and then records it from its start."
+            )
         self._report_store_problem()
+
+    def _retry_begin(self, *, last_chance: bool = False) -> None:
+        """Write the row of a session that started while the history was locked.
+
+        Its times come from the engine at the checkpoint that follows, so nothing of the
+        session is lost. When the session ends still unrecorded, the user is told so.
+        """
+        if self._pending is None:
+            return
+        if self._session_id is not None or self._engine is None:
+            self._pending = None
+            return
+        routine, mode, started_at = self._pending
+        session_id = self._store.begin_session(routine, mode, started_at=started_at)
+        if session_id is not None:
+            self._pending = None
+            self._session_id = session_id
+            self.notice.emit(
+                "The practice history file is free again: this session is now recorded "
+                "from its start."
+            )
+        elif not self._store.recording:
+            self._pending = None  # _report_store_problem says why
+            self._report_store_problem()
+        elif last_chance:
+            self._pending = None
+            self.notice.emit(
+                "This session was not recorded: another program kept the practice history "
+                "file in use until the session ended."
+            )
 
     def _report_store_problem(self) -> None:
         if self._was_recording and not self._store.recording:

@@ -524,6 +524,30 @@ def test_export_without_a_history_to_read_writes_no_empty_copy(
     assert not list(tmp_path.glob(".*.part"))
 
 
+def test_a_locked_file_leaves_the_store_recording_and_a_later_begin_keeps_the_start_time(
+    path: Path, wall: WallClock, library: ContentLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history, "_BUSY_TIMEOUT_S", 0.0)  # never wait in a test
+    store = HistoryStore(path, now=wall)
+    routine = library.routines[ROUTINE]
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process is writing
+    first_try = store.now()
+    assert store.begin_session(routine, SessionMode.PARTNER) is None
+    assert store.recording  # a lock is not a fault: the caller may try again
+    assert store.message == ""
+    other.execute("ROLLBACK")
+    other.close()
+    wall.advance(seconds=30)
+    session_id = store.begin_session(routine, SessionMode.PARTNER, started_at=first_try)
+    assert session_id is not None
+    row = store.session(session_id)
+    assert row is not None
+    assert row.started_at == first_try
+    assert row.checkpoint_at == first_try + timedelta(seconds=30)
+    store.close()
+
+
 # -- faults ----------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -335,6 +336,92 @@ def test_an_unavailable_store_records_nothing_and_says_why(
     assert controller.state() is SessionState.RUNNING
     qtbot.waitUntil(lambda: len(notices) == 1)
     assert "not recorded" in notices[0]
+
+
+# -- another process holding the history's lock ------------------------------------------
+
+
+@pytest.fixture
+def locked_history(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[HistoryStore, WallClock, sqlite3.Connection]]:
+    """A store whose file another process has locked for writing (released by ROLLBACK).
+
+    SQLite's busy wait is set to nothing, so the test never waits for the lock."""
+    monkeypatch.setattr("massage_trainer.domain.history._BUSY_TIMEOUT_S", 0.0)
+    wall = WallClock()
+    opened = HistoryStore(store_path, now=wall)
+    other = sqlite3.connect(store_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    yield opened, wall, other
+    other.close()
+    opened.close()
+
+
+def test_a_session_started_while_another_process_writes_is_recorded_once_it_can(
+    controller: SessionController,
+    locked_history: tuple[HistoryStore, WallClock, sqlite3.Connection],
+    fake_clock: FakeClock,
+) -> None:
+    store, wall, other = locked_history
+    recorder = SessionRecorder(controller, store)
+    recorder.elapsed_since_timer = 0  # type: ignore[attr-defined]
+    notices: list[str] = []
+    recorder.notice.connect(notices.append)
+    started_at = wall.moment
+
+    controller.start()
+    assert len(notices) == 1  # the user knows at once
+    assert "not being recorded yet" in notices[0]
+    assert "tries again" in notices[0]
+    assert recorder.waiting_to_record
+    assert recorder.checkpoint_timer.isActive()
+    assert store.sessions() == ()
+    live(controller, fake_clock, 10, recorder)
+    controller.pause()
+    controller.start()
+    live(controller, fake_clock, 10, recorder)
+    assert len(notices) == 1  # retries that find the lock again say nothing new
+    assert store.sessions() == ()
+
+    other.execute("ROLLBACK")  # the other process is done
+    wall.moment += timedelta(seconds=25)
+    live(controller, fake_clock, round(CHECKPOINT_INTERVAL_S), recorder)
+    assert len(notices) == 2
+    assert "now recorded from its start" in notices[1]
+    assert not recorder.waiting_to_record
+    (row,) = store.sessions()
+    assert row.started_at == started_at  # when it really started, not when it was written
+    engine = controller.engine
+    assert engine is not None
+    assert row.actual_s == pytest.approx(engine.snapshot().total_elapsed_s)  # all of it
+
+    controller.finish()
+    (row,) = store.sessions()
+    assert row.state is RunState.FINISHED
+    assert store.recording
+
+
+def test_a_session_the_lock_kept_out_until_its_end_is_reported_as_not_recorded(
+    controller: SessionController,
+    locked_history: tuple[HistoryStore, WallClock, sqlite3.Connection],
+    fake_clock: FakeClock,
+) -> None:
+    store, _wall, _other = locked_history
+    recorder = SessionRecorder(controller, store)
+    recorder.elapsed_since_timer = 0  # type: ignore[attr-defined]
+    notices: list[str] = []
+    recorder.notice.connect(notices.append)
+    controller.start()
+    live(controller, fake_clock, 20, recorder)
+    controller.finish()
+
+    assert len(notices) == 2
+    assert "This session was not recorded" in notices[1]
+    assert not recorder.waiting_to_record
+    assert not recorder.checkpoint_timer.isActive()
+    assert store.sessions() == ()
+    assert store.recording  # a lock is not a fault: the next session is recorded
 
 
 # -- resume ----------------------------------------------------------------------------
