@@ -442,8 +442,11 @@ class _Pages:
         fonts: _Fonts,
         running_title: str,
         total_pages: int,
+        spacing: float = 1.0,
     ) -> None:
         self.device = device
+        self.spacing = spacing
+        """How much of the usual space goes between blocks (1.0: all of it)."""
         self.painter = painter
         self.fonts = fonts
         self.running_title = running_title
@@ -460,6 +463,14 @@ class _Pages:
     def pt(self, points: float) -> float:
         """Points (1/72 inch) to device units."""
         return points * self.scale
+
+    def gap(self, points: float) -> float:
+        """A vertical gap between blocks, in device units: ``points`` times ``spacing``."""
+        return self.pt(points * self.spacing)
+
+    def used(self) -> float:
+        """How much of this page's text area is taken, from 0 to 1."""
+        return max(0.0, self.y - self.top) / max(1.0, self.bottom - self.top)
 
     # measuring
     def metrics(self, font: QFont) -> QFontMetricsF:
@@ -566,21 +577,24 @@ class _Pages:
         height = self.text_height(font, text, width)
         self.ensure(height)
         self.text(font, text, x, width, color=color)
-        self.y += height + self.pt(after)
+        self.y += height + self.gap(after)
 
     def heading(self, text: str, *, keep_with: float = 60) -> None:
         """A section heading with a rule, kept on the same page as what follows."""
         font = self.fonts.h2
         height = self.text_height(font, text, self.width)
-        self.ensure(height + self.pt(8) + self.pt(keep_with))
+        # All the heading's own space counts, the gap above it too (unless a new page
+        # starts with it), so that what it is kept with really fits below it.
+        own = height + self.gap(3) + self.gap(8)
+        self.ensure(self.gap(10) + own + self.pt(keep_with))
         if self.y > self.top + 1:
-            self.y += self.pt(10)
+            self.y += self.gap(10)
         self.text(font, text, 0, self.width, color=ACCENT)
-        self.y += height + self.pt(3)
+        self.y += height + self.gap(3)
         if self.painter is not None:
             self.painter.setPen(QPen(ACCENT, self.pt(1.2)))
             self.painter.drawLine(QLineF(0, self.y, self.pt(36), self.y))
-        self.y += self.pt(8)
+        self.y += self.gap(8)
 
 
 # -- the handout's sections -------------------------------------------------------------
@@ -982,10 +996,10 @@ def _step_block(
     ]
     total = (
         title_h
-        + pages.pt(3)
-        + sum(h + pages.pt(a) for h, (_, _, _, a, _) in zip(heights, parts, strict=True))
-        + sum(h + pages.pt(2) for h in caution_heights)
-        + pages.pt(12)
+        + pages.gap(3)
+        + sum(h + pages.gap(a) for h, (_, _, _, a, _) in zip(heights, parts, strict=True))
+        + sum(h + pages.gap(2) for h in caution_heights)
+        + pages.gap(12)
     )
     if measure_only:
         return total
@@ -1018,10 +1032,10 @@ def _step_block(
         color=MUTED,
         y=top + pages.metrics(fonts.step_title).height(),
     )
-    pages.y += title_h + pages.pt(3)
+    pages.y += title_h + pages.gap(3)
     for (font, text, color, after, width), height in zip(parts, heights, strict=True):
         pages.text(font, text, indent, width, color=color)
-        pages.y += height + pages.pt(after)
+        pages.y += height + pages.gap(after)
     for caution, height in zip(cautions, caution_heights, strict=True):
         if painter is not None:
             painter.setPen(QPen(CAUTION_EDGE, pages.pt(1.5)))
@@ -1034,8 +1048,8 @@ def _step_block(
                 )
             )
         pages.text(fonts.small_italic, caution, indent + pages.pt(8), body_w - pages.pt(8))
-        pages.y += height + pages.pt(2)
-    pages.y += pages.pt(12)
+        pages.y += height + pages.gap(2)
+    pages.y += pages.gap(12)
     return total
 
 
@@ -1048,14 +1062,10 @@ def _two_columns(
     col_w = (pages.width - gap) / 2
     box = pages.pt(8) if checkbox else 0.0
     text_x = box + pages.pt(5) if checkbox else 0.0
-    for i in range(0, len(items), 2):
+    for i, height in zip(
+        range(0, len(items), 2), _two_column_rows(pages, items, checkbox=checkbox), strict=True
+    ):
         row = items[i : i + 2]
-        heights = [
-            pages.text_height(fonts.small_bold, title, col_w - text_x)
-            + pages.text_height(fonts.small, text, col_w - text_x)
-            for title, text in row
-        ]
-        height = max(heights) + pages.pt(7)
         pages.ensure(height)
         for column, (title, text) in enumerate(row):
             x = column * (col_w + gap)
@@ -1066,6 +1076,24 @@ def _two_columns(
             title_h = pages.text(fonts.small_bold, title, x + text_x, col_w - text_x)
             pages.text(fonts.small, text, x + text_x, col_w - text_x, y=pages.y + title_h)
         pages.y += height
+
+
+def _two_column_rows(
+    pages: _Pages, items: Sequence[tuple[str, str]], *, checkbox: bool = False
+) -> list[float]:
+    """The height of each row of :func:`_two_columns`, gap included."""
+    fonts = pages.fonts
+    col_w = (pages.width - pages.pt(16)) / 2
+    text_w = col_w - (pages.pt(13) if checkbox else 0.0)
+    rows = []
+    for i in range(0, len(items), 2):
+        heights = [
+            pages.text_height(fonts.small_bold, title, text_w)
+            + pages.text_height(fonts.small, text, text_w)
+            for title, text in items[i : i + 2]
+        ]
+        rows.append(max(heights) + pages.gap(7))
+    return rows
 
 
 def _contraindications(pages: _Pages, library: ContentLibrary) -> None:
@@ -1084,9 +1112,9 @@ def _contraindications(pages: _Pages, library: ContentLibrary) -> None:
         height = pages.text_height(fonts.h3, label, pages.width)
         pages.ensure(height + pages.pt(40))
         pages.text(fonts.h3, label, 0, pages.width, color=ACCENT)
-        pages.y += height + pages.pt(3)
+        pages.y += height + pages.gap(3)
         _two_columns(pages, items)
-        pages.y += pages.pt(2)
+        pages.y += pages.gap(2)
 
 
 def _preparation(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:
@@ -1105,13 +1133,17 @@ def _mistakes(pages: _Pages, library: ContentLibrary) -> None:
 
 def _aftercare(pages: _Pages, library: ContentLibrary, routine: Routine) -> None:
     chosen = aftercare_items(routine, library.safety)
-    pages.heading("Afterwards", keep_with=60)
     rows = []
     for item in chosen:
         # Say how long, unless the title already does.
         timed = item.minutes and not any(ch.isdigit() for ch in item.title)
         title = f"{item.title} ({item.minutes} min)" if timed else item.title
         rows.append((title, item.detail))
+    # The closing section is short and read as one: kept whole on one page, so no item
+    # is left alone on a last page (unless the section is longer than a page).
+    whole = sum(_two_column_rows(pages, rows))
+    fits = whole + pages.pt(60) < pages.bottom - pages.top
+    pages.heading("Afterwards", keep_with=whole / pages.scale if fits else 60)
     _two_columns(pages, rows)
 
 
@@ -1138,19 +1170,50 @@ def render_handout(
     )
     fonts = _Fonts()
     running = f"{routine.title}  ·  handout"
-    dry = _Pages(device, None, fonts, running, 0)
-    _lay_out(dry, library, routine)
+    dry = _dry_run(device, library, routine, fonts, running)
     painter = QPainter()
     if not painter.begin(device):
         raise OSError("the handout could not be started on this device")
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        pages = _Pages(device, painter, fonts, running, dry.page)
+        pages = _Pages(device, painter, fonts, running, dry.page, dry.spacing)
         _lay_out(pages, library, routine)
     finally:
         painter.end()
     return dry.page
+
+
+NEAR_EMPTY_LAST_PAGE = 0.4
+"""A last page using less than this share of its text area is worth saving."""
+
+TIGHTER_SPACINGS = (0.85, 0.7)
+"""Closer spacings between blocks tried, in turn, to save a near-empty last page."""
+
+
+def _dry_run(
+    device: QPagedPaintDevice,
+    library: ContentLibrary,
+    routine: Routine,
+    fonts: _Fonts,
+    running: str,
+) -> _Pages:
+    """Lay the handout out without painting, to count its pages.
+
+    A last page holding only a few lines wastes paper and looks like a mistake: then
+    the blocks move a little closer together, if that brings the text onto one page
+    fewer. Nothing is left out and the type keeps its size.
+    """
+    dry = _Pages(device, None, fonts, running, 0)
+    _lay_out(dry, library, routine)
+    if dry.page == 1 or dry.used() >= NEAR_EMPTY_LAST_PAGE:
+        return dry
+    for spacing in TIGHTER_SPACINGS:
+        tighter = _Pages(device, None, fonts, running, 0, spacing)
+        _lay_out(tighter, library, routine)
+        if tighter.page < dry.page:
+            return tighter
+    return dry
 
 
 def export_handout_pdf(

@@ -315,3 +315,69 @@ def test_print_cancelled_prints_nothing(
 
     monkeypatch.setattr(QtPrintSupport, "QPrintDialog", CancelledDialog)
     assert print_handout(None, library, library.routines["beginner-20"]) is False
+
+
+def _page_lines(path: Path) -> list[tuple[float, list[tuple[float, float, str]]]]:
+    """Each page's height and its text lines (top, bottom, text), header and footer out."""
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-bbox-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pages = []
+    for page in result.stdout.split("<page ")[1:]:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))  # type: ignore[union-attr]
+        lines = []
+        for top, bottom, words in re.findall(
+            r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
+            page,
+            re.S,
+        ):
+            text = " ".join(re.sub(r"<[^>]+>", " ", words).split())
+            lines.append((float(top), float(bottom), text))
+        # The running header is the first line, the footer the last ones.
+        lines = [
+            line
+            for line in lines[1:]
+            if "practice aid" not in line[2] and not line[2].startswith("Page ")
+        ]
+        pages.append((height, lines))
+    return pages
+
+
+@needs_poppler
+@pytest.mark.parametrize("page_size", ["A4", "Letter"])
+@pytest.mark.parametrize(
+    "routine_id",
+    [
+        "beginner-20",
+        "classic-full-back",
+        "classic-home",
+        "lower-back-relief",
+        "professional-classic",
+    ],
+)
+def test_no_handout_ends_on_a_nearly_empty_page(
+    qtbot: Any, library: ContentLibrary, tmp_path: Path, routine_id: str, page_size: str
+) -> None:
+    routine = library.routines[routine_id]
+    path = tmp_path / "handout.pdf"
+    export_handout_pdf(path, library, routine, page_size)
+    pages = _page_lines(path)
+    height, last = pages[-1]
+    # Text reaches at least a quarter of the way down the last page: not one stray item.
+    assert last
+    assert max(bottom for _, bottom, _ in last) > height * 0.25, [t for _, _, t in last]
+    # The closing section is read as one: its heading and every item on one page.
+    heading_pages = [
+        number
+        for number, (_, lines) in enumerate(pages)
+        if any(t == "Afterwards" for *_, t in lines)
+    ]
+    assert len(heading_pages) == 1
+    closing = _squeeze(" ".join(t for *_, t in pages[heading_pages[0]][1]))
+    for item in aftercare_items(routine, library.safety):
+        assert _squeeze(item.detail) in closing, item.id
+    # Nothing was cut to get there.
+    _assert_whole_routine(_pdf_text(path), library, routine)
