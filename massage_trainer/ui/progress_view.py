@@ -311,7 +311,10 @@ class SessionDetailPanel(QWidget):
         session = detail.session
         self.title_label.setText(session.routine_title)
         end = session.ended_at or session.checkpoint_at
-        when = f"{date_text(session.started_at)}–{end.strftime('%H:%M')}"
+        if end.date() == session.started_at.date():
+            when = f"{date_text(session.started_at)}–{end:%H:%M}"
+        else:  # resumed on a later day: the end needs its own date
+            when = f"{date_text(session.started_at)} – {date_text(end)}"
         steps = f"{session.steps_done} of {session.step_count} steps done"
         if session.steps_skipped:
             steps += f", {session.steps_skipped} skipped"

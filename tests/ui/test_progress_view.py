@@ -18,7 +18,12 @@ from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import FakeClock, SessionEngine
 from massage_trainer.ui.controller import GET_READY_S, SessionController
 from massage_trainer.ui.history_recorder import SessionRecorder, show_progress_window
-from massage_trainer.ui.progress_view import ProgressWindow, SessionTableModel, duration_text
+from massage_trainer.ui.progress_view import (
+    ProgressWindow,
+    SessionTableModel,
+    date_text,
+    duration_text,
+)
 
 ROUTINE = "classic-home"
 OTHER = "lower-back-relief"
@@ -186,6 +191,44 @@ def test_charts_show_time_per_technique_and_scores(
     daily = next(s for s in series if isinstance(s, QLineSeries))
     assert sorted(p.y() for p in dots.points()) == [40.0, 60.0, 80.0]
     assert [p.y() for p in daily.points()] == [50.0, 80.0]  # one average per day
+
+
+def test_a_session_that_ended_on_a_later_day_shows_both_dates(
+    qtbot: Any, tmp_path: Path, library: ContentLibrary
+) -> None:
+    wall = WallClock()
+    wall.moment = wall.moment.replace(hour=23, minute=39)
+    started = wall.moment
+    store = HistoryStore(tmp_path / "history.sqlite3", now=wall)
+    evening = record(store, wall, OTHER, library, 60.0)  # over the same evening
+    # Started late, the app crashed, and it was resumed and finished the next morning.
+    routine = library.routines[OTHER]
+    clock = FakeClock()
+    engine = SessionEngine([float(s.duration_s) for s in routine.steps], clock, get_ready_s=0.0)
+    overnight = store.begin_session(routine, SessionMode.PARTNER)
+    assert overnight is not None
+    engine.start()
+    clock.advance(60.0)
+    engine.update()
+    store.checkpoint(overnight, engine.snapshot(), engine.records())
+    wall.moment = started.replace(hour=9, minute=30) + timedelta(days=1)
+    store.reopen_session(overnight)
+    engine.finish()
+    store.finish_session(overnight, engine.snapshot(), engine.records())
+    view = ProgressWindow(store, library)
+    qtbot.addWidget(view)
+
+    def first_line(session_id: int) -> str:
+        view._select_session(session_id)
+        return view.detail.facts_label.text().splitlines()[0]
+
+    end = wall.moment
+    year = "" if end.year == datetime.now().year else f" {end.year}"
+    assert first_line(overnight) == (
+        f"{date_text(started)} – {end:%a} {end.day} {end:%b}{year}, 09:30"
+    )
+    assert first_line(evening) == f"{date_text(started)}–23:39"  # one day: the time only
+    store.close()
 
 
 def test_an_empty_history_explains_the_empty_charts(
