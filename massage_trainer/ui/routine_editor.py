@@ -504,6 +504,12 @@ class RoutineEditorWindow(QMainWindow):
         self.zone_list = QListWidget()
         self.zone_list.setAccessibleName("Target zones")
         self.zone_list.setMinimumHeight(300)
+        # A label too long for the column wraps onto a second line instead of being cut
+        # off ("Shoulder blade, left (caution, light…"): no sideways scrolling to read it.
+        self.zone_list.setWordWrap(True)
+        self.zone_list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.zone_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.zone_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         for zone in self._library.zones.values():
             item = QListWidgetItem(self._zone_label(zone.id))
             item.setData(_ID_ROLE, zone.id)
@@ -575,8 +581,9 @@ class RoutineEditorWindow(QMainWindow):
         zones_box = QGroupBox("Target zones: click the diagram or tick the list")
         zones_layout = QVBoxLayout(zones_box)
         zones_row = QHBoxLayout()
-        zones_row.addWidget(self.diagram, 1)
-        zones_row.addWidget(self.zone_list, 1)
+        # The figure is as wide as its height allows, so extra width goes to the labels.
+        zones_row.addWidget(self.diagram, 2)
+        zones_row.addWidget(self.zone_list, 3)
         zones_layout.addLayout(zones_row, 1)
         # Right under the zones, so a refusal is read where the click was made.
         zones_layout.addWidget(self.zone_message)
@@ -661,7 +668,7 @@ class RoutineEditorWindow(QMainWindow):
         zone = self._library.zones[zone_id]
         tier = {
             SafetyTier.SAFE: "safe",
-            SafetyTier.CAUTION: "caution, light only",
+            SafetyTier.CAUTION: "light only",  # the legend's "Caution: light only"
             SafetyTier.NO_GO: "no-go",
         }[zone.tier]
         side = f", {zone.side.value}" if zone.side.value in {"left", "right"} else ""

@@ -8,9 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt
+from PySide6.QtCore import QMimeData, QPoint, QRect, QSettings, Qt
 from PySide6.QtGui import QDropEvent, QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from massage_trainer.domain.content import MAX_FILE_BYTES, ContentLibrary, load_library
 from massage_trainer.domain.models import Pressure, Routine
@@ -712,6 +721,39 @@ def test_the_routine_opened_after_a_delete_comes_with_its_draft(
     assert editor.delete_routine()
     assert current(editor) == changed  # Alpha, first in the list, with the work in it
     assert editor.is_dirty()
+
+
+def cut_off_labels(view: QListWidget) -> list[str]:
+    """The labels in ``view`` that do not show in full where the style draws them."""
+
+    def whole(item: QListWidgetItem) -> bool:
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        delegate = view.itemDelegate()
+        assert isinstance(delegate, QStyledItemDelegate)
+        delegate.initStyleOption(option, view.indexFromItem(item))
+        option.rect = view.visualItemRect(item)
+        room = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
+        # The style keeps a few pixels of margin on each side of the text.
+        need = option.fontMetrics.boundingRect(
+            QRect(0, 0, room.width() - 8, 10_000), int(Qt.TextFlag.TextWordWrap), item.text()
+        )
+        return need.width() <= room.width() - 8 and need.height() <= room.height()
+
+    return [view.item(row).text() for row in range(view.count()) if not whole(view.item(row))]
+
+
+@pytest.mark.parametrize("size", [(1380, 860), (1024, 768)])
+def test_zone_labels_show_in_full(
+    qtbot: Any, editor: RoutineEditorWindow, size: tuple[int, int]
+) -> None:
+    editor.resize(*size)  # the editor's first size, and a small laptop or projector
+    editor.show()
+    qtbot.waitExposed(editor)
+    labels = [editor.zone_list.item(row).text() for row in range(editor.zone_list.count())]
+    assert "Shoulder blade, left (light only)" in labels
+    qtbot.waitUntil(lambda: cut_off_labels(editor.zone_list) == [], timeout=2000)
+    assert not editor.zone_list.horizontalScrollBar().isVisible()
 
 
 # -- files ----------------------------------------------------------------------------
