@@ -98,7 +98,7 @@ class SearchHit:
     """What to show in a result list: the name (with the side for one-sided zones)."""
     subtitle: str
     """A short second line: the family and pressure, the tier and pressure, or the
-    routine's audience, steps and time."""
+    routine's length and audience."""
     rank: MatchRank
     matched: str
     """The text that matched ("" for no query), to show the user why it is there."""
@@ -207,14 +207,13 @@ def search(
         if match is None:
             continue
         rank, field, text = match
-        steps = len(routine.steps)
         hit = SearchHit(
             kind=HitKind.ROUTINE,
             id=routine.id,
             title=routine.title,
+            # Short enough for a narrow dock; the routine's page gives the steps.
             subtitle=(
-                f"Routine · {routine.audience.label} · {steps} "
-                f"{'step' if steps == 1 else 'steps'} · {duration_text(routine.total_seconds)}"
+                f"Routine · {duration_text(routine.total_seconds)} · {routine.audience.label}"
             ),
             rank=rank,
             matched=text,
