@@ -403,6 +403,8 @@ class ChartPanel(QStackedWidget):
         super().__init__(parent)
         from PySide6.QtCharts import QChartView
 
+        self.empty_text = empty_text
+
         self.view = QChartView()
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setMinimumHeight(260)
@@ -420,7 +422,9 @@ class ChartPanel(QStackedWidget):
             old.deleteLater()  # the view gives up ownership of a replaced chart
         self.setCurrentWidget(self.view)
 
-    def show_empty(self) -> None:
+    def show_empty(self, text: str | None = None) -> None:
+        """Show why there is no chart: ``text``, or the panel's usual "nothing yet"."""
+        self.empty_label.setText(text if text is not None else self.empty_text)
         self.setCurrentWidget(self.empty_label)
 
     @property
@@ -731,7 +735,7 @@ class ProgressWindow(QWidget):
         if techniques:
             self.technique_panel.show_chart(technique_chart(techniques, self._technique_names))
         else:
-            self.technique_panel.show_empty()
+            self.technique_panel.show_empty(self._not_recording_text("practice time"))
         scores = self._store.scores()
         if routine_id:
             in_routine = {row.id for row in self._store.sessions(routine_id)}
@@ -739,7 +743,26 @@ class ProgressWindow(QWidget):
         if scores:
             self.scores_panel.show_chart(scores_chart(scores))
         else:
-            self.scores_panel.show_empty()
+            self.scores_panel.show_empty(self._not_recording_text("practice scores"))
+
+    def _not_recording_text(self, what: str) -> str | None:
+        """Why a chart is empty when the history records nothing: "yet" would promise
+        that it fills in. None while recording (the panel's own text says "yet")."""
+        status = self._store.status
+        if status is StoreStatus.RECORDING:
+            return None
+        see_note = " (the note at the top says why)" if self._store.message else ""
+        if status is StoreStatus.UNAVAILABLE:
+            return (
+                f"No {what} to show, and nothing is being recorded: the practice history "
+                f"file could not be opened{see_note}. Your sessions still run as usual, "
+                "but they will not show here."
+            )
+        return (
+            f"No {what} to show, and nothing new is being recorded: the practice history "
+            f"can be read but not written to{see_note}. Your sessions still run as usual, "
+            "but they will not show here."
+        )
 
     def _show_totals(self, totals: Totals) -> None:
         self.sessions_tile.set_value(

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from massage_trainer.domain.content import ContentLibrary
-from massage_trainer.domain.history import SCHEMA_VERSION, HistoryStore
+from massage_trainer.domain.history import SCHEMA_VERSION, HistoryStore, StoreStatus
 from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import FakeClock, SessionEngine
 from massage_trainer.ui.controller import GET_READY_S, SessionController
@@ -243,6 +243,46 @@ def test_an_empty_history_explains_the_empty_charts(
     assert "No practice scores yet" in view.scores_panel.empty_label.text()
     assert view.detail.title_label.text() == "No session selected"
     assert view.banner.isHidden()
+    store.close()
+
+
+def test_with_the_history_off_the_empty_charts_say_nothing_is_recorded_and_why(
+    qtbot: Any, tmp_path: Path, library: ContentLibrary
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    store = HistoryStore(blocker / "history.sqlite3")  # its folder cannot be created
+    assert store.status is StoreStatus.UNAVAILABLE
+    view = ProgressWindow(store, library)
+    qtbot.addWidget(view)
+    panels = ((view.technique_panel, "practice time"), (view.scores_panel, "practice scores"))
+    for panel, what in panels:
+        text = panel.empty_label.text()
+        assert not panel.showing_chart
+        assert "yet" not in text  # it will not fill in
+        assert text.startswith(f"No {what} to show")
+        assert "nothing is being recorded" in text
+        assert "could not be opened (the note at the top says why)" in text
+    assert not view.banner.isHidden()
+    assert "cannot be created" in view.banner.text()
+
+
+def test_a_read_only_history_says_nothing_new_is_recorded_under_empty_charts(
+    qtbot: Any, tmp_path: Path, library: ContentLibrary
+) -> None:
+    path = tmp_path / "history.sqlite3"
+    HistoryStore(path).close()
+    connection = sqlite3.connect(path)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    store = HistoryStore(path)  # saved by a newer version: shown, never written
+    assert store.status is StoreStatus.READ_ONLY
+    view = ProgressWindow(store, library)
+    qtbot.addWidget(view)
+    text = view.technique_panel.empty_label.text()
+    assert "yet" not in text
+    assert "nothing new is being recorded" in text
+    assert "can be read but not written to" in text
     store.close()
 
 
