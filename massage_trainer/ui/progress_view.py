@@ -578,7 +578,8 @@ class ProgressWindow(QWidget):
         self.routine_filter.currentIndexChanged.connect(self._on_routine_filter_changed)
         filter_label = QLabel("&Routine:")
         filter_label.setBuddy(self.routine_filter)
-        self.export_button = QPushButton("Export CSV…")
+        # Alt+E: the window's other mnemonics are R(outine), S(essions) and C(harts).
+        self.export_button = QPushButton("&Export CSV…")
         self.export_button.setToolTip("Save the whole history as a spreadsheet file")
         self.export_button.clicked.connect(self._on_export_button_clicked)
         top = QHBoxLayout()

@@ -309,6 +309,41 @@ def test_export_button_writes_the_csv(
     assert window.export_status.text() == "Saved to mine.csv"
 
 
+def mnemonic(text: str) -> str | None:
+    """The letter after a single '&' in a label ("&&" is a literal ampersand)."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].casefold() if 0 <= at < len(plain) - 1 else None
+
+
+def test_export_csv_has_its_own_alt_key(
+    qtbot: Any, window: ProgressWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    texts = [b.text() for b in window.findChildren(QAbstractButton)]
+    texts += [label.text() for label in window.findChildren(QLabel) if label.buddy()]
+    texts += [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    letters = [m for m in map(mnemonic, texts) if m is not None]
+    assert mnemonic(window.export_button.text()) == "e"
+    assert len(letters) == len(set(letters)), letters  # no two share a letter
+    asked: list[bool] = []
+
+    def cancelled_save_dialog(*_args: object, **_kwargs: object) -> tuple[str, str]:
+        asked.append(True)
+        return "", ""
+
+    monkeypatch.setattr(
+        "massage_trainer.ui.history_recorder.QFileDialog.getSaveFileName", cancelled_save_dialog
+    )
+    window.show()
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    assert window.export_button.isDown()  # a mnemonic shows the press, then clicks
+    qtbot.waitUntil(lambda: asked == [True])  # Alt+E asked where to save
+
+
 def test_a_newer_history_is_shown_with_a_notice(
     qtbot: Any, store: HistoryStore, library: ContentLibrary
 ) -> None:
