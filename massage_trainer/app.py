@@ -12,6 +12,7 @@ from massage_trainer import __version__
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QWidget
 
     from massage_trainer.domain.content import ContentLibrary
     from massage_trainer.ui.main_window import MainWindow
@@ -71,7 +72,7 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
     :func:`run`).
     """
     from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     _application(qt_args)
     from massage_trainer.ui.main_window import MainWindow
@@ -89,27 +90,55 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
         try:
             library = _load()
         except ContentError as exc:
-            QMessageBox.critical(window, "Massage Trainer cannot start", str(exc))
-            QApplication.exit(1)
+            _cannot_start(window, str(exc))
+            return
+        except Exception as exc:  # never leave the window at "Opening the routines..."
+            _cannot_start(window, _unexpected(exc))
             return
         problem = _unknown_routine(library, routine_id) if routine_id else None
         if problem is not None:
             print(problem, file=sys.stderr)
             QApplication.exit(1)
             return
-        window.populate(library)
+        try:
+            window.populate(library)
+        except Exception as exc:
+            _cannot_start(window, _unexpected(exc))
+            return
         if routine_id:
             window.controller.load_routine(routine_id)
         from massage_trainer.ui.history_recorder import check_history_at_start
 
         # Only here, never in --smoke-test or --screenshot: it may ask a question.
         check_history_at_start(window, window.history_recorder)
+        # After its questions, if any, the session keys must work at once.
+        window.activateWindow()
 
     # Queued: the paint finishes and reaches the screen before the loading starts.
     window.first_painted.connect(fill_in, Qt.ConnectionType.QueuedConnection)
     QTimer.singleShot(OPENING_FALLBACK_MS, window, fill_in)
     window.show()
     return window
+
+
+def _cannot_start(window: QWidget, message: str) -> None:
+    """Say why the window cannot be filled in, then end the event loop with exit code 1."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    QMessageBox.critical(window, "Massage Trainer cannot start", message)
+    QApplication.exit(1)
+
+
+def _unexpected(exc: Exception) -> str:
+    """The message for a failure nobody planned for; the details go to standard error."""
+    import traceback
+
+    traceback.print_exception(exc, file=sys.stderr)
+    return (
+        f"Something went wrong while opening: {type(exc).__name__}: {exc}\n\n"
+        "Nothing you saved was changed. Details were written to the terminal; please "
+        "include them if you report this."
+    )
 
 
 def run(qt_args: Sequence[str] = (), routine_id: str | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from importlib import resources
 from pathlib import Path
@@ -41,10 +42,16 @@ def assets_dir() -> Path:
 
 
 def user_data_dir() -> Path:
-    """The folder for the user's routines, drafts and history (created on demand)."""
+    """The folder for the user's routines, drafts and history (created on demand).
+
+    A folder that cannot be created (a file in its place, no permission, a read-only
+    disk) is still returned: whatever uses it then meets the problem and says so, and
+    the app goes on with its built-in content.
+    """
     override = os.environ.get(DATA_DIR_ENV)
     path = (
         Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     )
-    path.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        path.mkdir(parents=True, exist_ok=True)
     return path

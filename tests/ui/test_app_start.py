@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSplitter, QWidget
 
 from massage_trainer import app
 from massage_trainer.domain.content import ContentError
-from massage_trainer.ui import main_window
+from massage_trainer.domain.paths import DATA_DIR_ENV
+from massage_trainer.ui import history_recorder, main_window
 from massage_trainer.ui.main_window import MainWindow
 
 
@@ -90,6 +91,58 @@ def test_content_that_cannot_load_is_explained_and_ends_with_1(
     qtbot.waitUntil(lambda: exits == [1], timeout=5000)
     assert shown == ["zones.json: line 3: expected a list of zones"]
     assert not window.populated
+
+
+@pytest.mark.parametrize("where", ["_load", "populate"])
+def test_an_unexpected_failure_while_opening_is_explained_and_ends_with_1(
+    qtbot: Any,
+    exits: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the disk went away")
+
+    if where == "_load":
+        monkeypatch.setattr(app, "_load", broken)
+    else:
+        monkeypatch.setattr(MainWindow, "populate", broken)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    _started(qtbot)
+    # Not left at "Opening the routines..." for ever: told why, and the app ends.
+    qtbot.waitUntil(lambda: exits == [1], timeout=5000)
+    assert len(shown) == 1
+    assert "RuntimeError: the disk went away" in shown[0]
+    assert "Nothing you saved was changed" in shown[0]
+    assert "the disk went away" in capsys.readouterr().err
+
+
+def test_a_data_folder_that_cannot_be_created_still_opens_with_the_built_in_routines(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    monkeypatch.setenv(DATA_DIR_ENV, str(in_the_way))
+    told: list[str] = []
+    monkeypatch.setattr(
+        history_recorder,
+        "check_history_at_start",
+        lambda _window, recorder: told.append(recorder.store.open_result.notice),
+    )
+    failures: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda _parent, _title, text: failures.append(text)
+    )
+    window = _started(qtbot)
+    qtbot.waitUntil(lambda: (window.populated and bool(told)) or bool(failures), timeout=5000)
+    assert failures == []
+    assert window.controller.routine is not None
+    assert set(window.controller.library.routines) >= {"beginner-20", "classic-home"}
+    assert not window.history_recorder.store.recording
+    assert "cannot be created" in window.history_recorder.store.message
+    assert str(in_the_way) in told[0]  # the start-up dialog names the folder
 
 
 def test_without_a_paint_the_window_still_fills_in(
