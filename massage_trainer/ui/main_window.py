@@ -62,6 +62,13 @@ DEFAULT_SIZE = (1440, 900)
 BASE_POINT_SIZE = 12.0
 """The window's base font size: large enough to read from a couple of metres."""
 
+HISTORY_MARKS = {
+    "read-only": "History: view only, nothing new saved",
+    "unavailable": "History off: practice is not saved",
+}
+"""The status bar's lasting mark per history status (StoreStatus values); its tooltip
+says why."""
+
 _KEY_GEOMETRY = "window/geometry"
 _KEY_STATE = "window/state"
 _KEY_SPLITTER = "window/splitter"
@@ -195,6 +202,7 @@ class MainWindow(QMainWindow):
         self._history = history
         self._populated = False
         self._cue_problems: list[str] = []
+        self._cue_notice = ""
         self._notices: list[tuple[str, int]] = []  # waiting for the status bar, see _notify
         self._shown_once = False
         self._routine_editor: QMainWindow | None = None
@@ -268,8 +276,13 @@ class MainWindow(QMainWindow):
         self._mode_label = QLabel()
         self._mode_label.setAccessibleName("Session mode")
         self._mode_label.setStyleSheet("font-weight: bold;")
-        self.statusBar().addPermanentWidget(self._mode_label)
-        self.statusBar().addPermanentWidget(self._routine_label)
+        self._history_label = QLabel()
+        self._history_label.setAccessibleName("Practice history")
+        self._history_label.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        self._history_label.hide()
+        for label in (self._history_label, self._mode_label, self._routine_label):
+            label.setContentsMargins(8, 0, 8, 0)  # the marks never run into each other
+            self.statusBar().addPermanentWidget(label)
 
         self._create_actions()
         self._create_menus()
@@ -297,6 +310,7 @@ class MainWindow(QMainWindow):
         self._report_load_problems()
         self._history_recorder.notice.connect(self._on_history_recorder_notice)
         self._history_recorder.announce_open_result()
+        self._update_history_label()
         self._announce_pending_drafts()
         self.step_list.setFocus()
 
@@ -332,7 +346,8 @@ class MainWindow(QMainWindow):
         """Ask for a file and save the practice history to it as CSV."""
         from massage_trainer.ui.history_recorder import export_history_csv
 
-        export_history_csv(self, self._history_recorder.store)
+        recorder = self._history_recorder
+        export_history_csv(self, recorder.store, library=recorder.controller.library)
 
     def session_actions(self) -> list[QAction]:
         """Every action of the window, in menu order (the shortcuts dialog lists these)."""
@@ -862,12 +877,27 @@ class MainWindow(QMainWindow):
 
     def _on_history_recorder_notice(self, message: str) -> None:
         self._notify(message, 30000)
+        self._update_history_label()
+
+    def _update_history_label(self) -> None:
+        """A lasting mark in the status bar while practice is not being saved (the
+        notice saying why goes after 30 seconds; the mark's tooltip keeps it)."""
+        store = self._history_recorder.store
+        text = HISTORY_MARKS.get(store.status, "")
+        self._history_label.setText(text)
+        self._history_label.setToolTip(store.message if text else "")
+        self._history_label.setVisible(bool(text))
 
     def _on_cue_player_unavailable(self, message: str) -> None:
-        # Each missing feature is reported once; keep earlier reports in view too.
+        # Each missing feature is reported once; keep earlier reports in view too, and
+        # never push aside a notice still waiting its turn.
+        shown = self._cue_notice
         self._cue_problems.append(message)
-        text = "  ".join(self._cue_problems)
-        self.statusBar().showMessage(f"{text}  Visual cues go on.", 30000)
+        self._cue_notice = "  ".join(self._cue_problems) + "  Visual cues go on."
+        if shown and self.statusBar().currentMessage() == shown:
+            self.statusBar().showMessage(self._cue_notice, 30000)
+        else:
+            self._notify(self._cue_notice, 30000)
 
     def _show_shortcuts(self) -> None:
         dialog = self.shortcuts_dialog()

@@ -109,6 +109,16 @@ def _ring_caption(phase: RingPhase, state: SessionState) -> str:
     }.get(state, "left")
 
 
+class _Banner(QLabel):
+    """A word-wrapped label that asks for one line: it wraps only when squeezed."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        margins = self.contentsMargins()
+        one_line = self.fontMetrics().horizontalAdvance(self.text()) + 8
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), one_line + margins.left() + margins.right()), hint.height())
+
+
 class CountdownRing(QWidget):
     """A circular progress ring with the countdown in large type at its centre.
 
@@ -483,7 +493,7 @@ class TimerPanel(QFrame):
         self.auto_advance_box.toggled.connect(self._controller.set_auto_advance)
 
         # Safety: who is on the table, and a way to react at once when it hurts.
-        self.dry_run_label = QLabel(DRY_RUN_TEXT)
+        self.dry_run_label = _Banner(DRY_RUN_TEXT)
         self.dry_run_label.setFont(font(1.3, bold=True))
         self.dry_run_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.dry_run_label.setWordWrap(True)

@@ -404,5 +404,6 @@ def test_a_new_library_is_announced_once_and_the_session_keeps_its_routine(
 
     assert len(changes) == 1
     assert controller.library is smaller
-    assert controller.routine is not None and controller.routine.id == ROUTINE
+    assert controller.routine is not None
+    assert controller.routine.id == ROUTINE
     assert recorder.count("routine_changed") == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialogButtonBox, QWidget
 
 from massage_trainer.domain.content import ContentLibrary, LoadProblem
+from massage_trainer.domain.history import HistoryStore
 from massage_trainer.domain.models import Audience
 from massage_trainer.domain.routine_store import RoutineStore
 from massage_trainer.domain.screening import SessionMode
@@ -401,3 +403,88 @@ def test_start_up_notices_follow_one_another(
     assert "My evening routine" in shown[2]
     bar.clearMessage()
     assert bar.currentMessage() == ""
+
+
+def test_a_history_that_saves_nothing_keeps_a_mark_in_the_status_bar(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    window = MainWindow(
+        library,
+        clock=fake_clock,
+        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+        speech_engine="mock",
+        history=HistoryStore(blocker / "history.sqlite3"),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    mark = window._history_label
+    assert mark.isVisible()
+    assert mark.text() == "History off: practice is not saved"
+    assert mark.toolTip() == window.history_recorder.store.message != ""
+    # The notice saying why goes after a while; the mark stays.
+    window.statusBar().clearMessage()
+    assert mark.isVisible()
+
+
+def test_a_history_that_stops_saving_mid_session_gets_its_mark_then(
+    qtbot: Any, window: MainWindow, fake_clock: FakeClock
+) -> None:
+    mark = window._history_label
+    assert not mark.isVisible()
+    controller = window.controller
+    controller.set_mode(SessionMode.DRY_RUN)
+    controller.start()
+    fake_clock.advance(GET_READY_S + 1)
+    controller.tick()
+    store = window.history_recorder.store
+    assert store._connection is not None
+    store._connection.execute("PRAGMA query_only = ON")  # the file can no longer be written
+    controller.next_step()
+    assert mark.isVisible()
+    assert mark.text() == "History: view only, nothing new saved"
+    assert "not being recorded" in mark.toolTip()
+
+
+def test_a_missing_sound_device_never_pushes_a_waiting_start_up_notice_aside(
+    window: MainWindow,
+) -> None:
+    bar = window.statusBar()
+    bar.showMessage("Message on show", 30000)
+    window._notify("A notice waiting its turn", 30000)
+    window.cue_player.unavailable.emit("Chimes are off: no audio output device was found.")
+    assert bar.currentMessage() == "Message on show"
+    bar.clearMessage()
+    assert bar.currentMessage() == "A notice waiting its turn"
+    bar.clearMessage()
+    assert bar.currentMessage().startswith("Chimes are off")
+    # A second problem joins the first while it is on show.
+    window.cue_player.unavailable.emit("Spoken cues are off: no speech engine.")
+    assert "Chimes are off" in bar.currentMessage()
+    assert "Spoken cues are off" in bar.currentMessage()
+
+
+def test_the_csv_from_the_file_menu_names_techniques_and_zones(
+    window: MainWindow, fake_clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    controller = window.controller
+    controller.set_mode(SessionMode.DRY_RUN)
+    controller.start()
+    fake_clock.advance(GET_READY_S + 20)
+    controller.tick()
+    controller.next_step()
+    target = tmp_path / "practice.csv"
+    monkeypatch.setattr(
+        "massage_trainer.ui.history_recorder.QFileDialog.getSaveFileName",
+        lambda *_args, **_kwargs: (str(target), "CSV files (*.csv)"),
+    )
+    window.export_history()
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    routine = controller.routine
+    assert routine is not None
+    first = routine.steps[0]
+    row = next(r for r in rows if r["technique_id"] == first.technique)
+    assert row["technique"] == controller.library.technique(first.technique).name
+    assert row["zone_names"]

@@ -232,3 +232,15 @@ def test_in_a_narrow_panel_the_dry_run_banner_gives_way_to_the_step_number(
     metrics = label.fontMetrics()
     # "Step 1 of 8" has room for one whole line; the banner wraps instead.
     assert label.width() >= metrics.horizontalAdvance(label.text())
+
+
+def test_with_room_to_spare_the_dry_run_banner_is_one_line(
+    qtbot: Any, panel: TimerPanel, controller: SessionController
+) -> None:
+    controller.set_mode("dry-run")
+    panel.resize(520, 900)
+    qtbot.waitUntil(lambda: panel.dry_run_label.isVisible())
+    QApplication.processEvents()
+    banner = panel.dry_run_label
+    metrics = banner.fontMetrics()
+    assert banner.contentsRect().width() >= metrics.horizontalAdvance(banner.text())
