@@ -79,7 +79,14 @@ _KEY_AUTO_ADVANCE = "session/auto_advance"
 class ShortcutsDialog(QDialog):
     """Every window action that has a keyboard shortcut, with its keys."""
 
-    def __init__(self, actions: Sequence[QAction], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        actions: Sequence[QAction],
+        parent: QWidget | None = None,
+        *,
+        more: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """``more``: rows of keys that belong to no window action (command, keys)."""
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         self.setAccessibleName("Keyboard shortcuts")
@@ -89,6 +96,7 @@ class ShortcutsDialog(QDialog):
             for action in actions
             if action.shortcuts()
         ]
+        rows.extend(more)
         self.table = QTableWidget(len(rows), 2)
         self.table.setAccessibleName("Shortcuts")
         self.table.setHorizontalHeaderLabels(["Command", "Keys"])
@@ -354,8 +362,19 @@ class MainWindow(QMainWindow):
         return list(self._all_actions)
 
     def shortcuts_dialog(self) -> ShortcutsDialog:
-        """A new keyboard-shortcuts dialog generated from the window's actions."""
-        return ShortcutsDialog(self.session_actions(), self)
+        """A new keyboard-shortcuts dialog generated from the window's actions, with the
+        keys of the diagram and of practice mode (which only work there)."""
+        from massage_trainer.ui.practice import CLEAR_KEY, REPLAY_KEY
+
+        def native(keys: str) -> str:
+            return QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+
+        more = [
+            ("Diagram: go from zone to zone, then select one", "Up or Down, then Enter"),
+            ("Practice mode: replay the last stroke", native(REPLAY_KEY)),
+            ("Practice mode: clear the trace", native(CLEAR_KEY)),
+        ]
+        return ShortcutsDialog(self.session_actions(), self, more=more)
 
     def choose_routine(self) -> None:
         """Ask for a routine and load it (nothing changes on cancel)."""

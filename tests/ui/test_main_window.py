@@ -136,7 +136,11 @@ def test_shortcuts_dialog_lists_every_shortcut(window: MainWindow) -> None:
     dialog = window.shortcuts_dialog()
     rows = dict(dialog.rows())
     with_keys = [a for a in window.session_actions() if a.shortcuts()]
-    assert len(rows) == len(with_keys)
+    # The window's actions, then the keys of the diagram and of practice mode.
+    assert len(rows) == len(with_keys) + 3
+    assert rows["Practice mode: replay the last stroke"] == "Ctrl+R"
+    assert rows["Practice mode: clear the trace"] == "Del"
+    assert "Enter" in rows["Diagram: go from zone to zone, then select one"]
     for action in with_keys:
         label = action.text().replace("&", "").rstrip(".…")
         assert label in rows
