@@ -540,9 +540,11 @@ def export_history_csv(
         )
         if not chosen:
             return None
-        path = Path(chosen)
-        if not path.suffix:
-            path = path.with_suffix(".csv")
+        from massage_trainer.ui.widgets import save_path_with_suffix
+
+        path = save_path_with_suffix(parent, "Export practice history", chosen, ".csv")
+        if path is None:
+            return None
     try:
         written = store.export_csv(path, library)
     except OSError as exc:

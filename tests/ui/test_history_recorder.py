@@ -796,3 +796,26 @@ def test_a_pause_cut_by_a_crash_does_not_count_the_hours_the_app_was_closed(
     panel.show_session(detail)
     assert panel.events_label.text().startswith("2 pauses, 2 min in all.")
     store.close()
+
+
+def test_export_asks_before_replacing_a_file_it_completes_with_csv(
+    make_main_window: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_main_window()
+    existing = tmp_path / "practice.csv"
+    existing.write_text("kept", encoding="utf-8")
+    monkeypatch.setattr(
+        "massage_trainer.ui.history_recorder.QFileDialog.getSaveFileName",
+        lambda *_args, **_kwargs: (str(tmp_path / "practice"), "CSV files (*.csv)"),
+    )
+    asked: list[str] = []
+
+    def keep(_parent: object, _title: str, text: str, *_args: object) -> object:
+        asked.append(text)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr("massage_trainer.ui.widgets.QMessageBox.question", keep)
+    window.export_history()
+    assert len(asked) == 1
+    assert "practice.csv already exists" in asked[0]
+    assert existing.read_text(encoding="utf-8") == "kept"
