@@ -113,6 +113,8 @@ LEFT_LABEL = "◀ Receiver's left"
 RIGHT_LABEL = "Receiver's right ▶"
 SIDE_SUBTITLE = "Seen from behind, lying face down"
 SHORT_SIDE_SUBTITLE = "Seen from behind"
+MIN_LABEL_PX = 8
+"""The side labels shrink to fit a narrow view, down to this many pixels."""
 
 _TIER_ORDER = {SafetyTier.NO_GO: 0, SafetyTier.CAUTION: 1, SafetyTier.SAFE: 2}
 
@@ -320,6 +322,7 @@ class BackDiagramView(QWidget):
         self._sprites: dict[tuple[str, int, int, int, int], QPixmap] = {}
         self._frame_parts_time = -1.0
         self._side_label_rects: dict[str, QRectF] = {}
+        self._side_label_px = 14
         self._side_subtitle = SIDE_SUBTITLE
         self._side_subtitle_rect = QRectF()
         self._scale = 1.0
@@ -1107,7 +1110,7 @@ class BackDiagramView(QWidget):
 
     def _side_label_font(self) -> QFont:
         font = QFont(self.font())
-        font.setPixelSize(round(self._font_px * 1.05))
+        font.setPixelSize(self._side_label_px)
         font.setBold(True)
         return font
 
@@ -1116,6 +1119,15 @@ class BackDiagramView(QWidget):
         # The labels sit beside the head, where the drawing leaves the corners empty.
         width = rect.width() * 0.36
         top = rect.top() + rect.height() * 0.03
+        # A word cannot wrap: in a very narrow view the labels get smaller until their
+        # longest word ("Receiver's") fits, rather than being cut at the edge.
+        words = [*LEFT_LABEL.split(), *RIGHT_LABEL.split()]
+        self._side_label_px = round(self._font_px * 1.05)
+        while self._side_label_px > MIN_LABEL_PX:
+            metrics = QFontMetricsF(self._side_label_font())
+            if max(metrics.horizontalAdvance(word) for word in words) <= width:
+                break
+            self._side_label_px -= 1
         # Measured, not guessed: a narrow diagram wraps a label onto a second line, and
         # the subtitle must then start below it, never on top of it.
         metrics = QFontMetricsF(self._side_label_font())

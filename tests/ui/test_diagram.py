@@ -383,7 +383,8 @@ def test_receivers_left_is_labelled_on_the_left(view: BackDiagramView) -> None:
 
 
 @pytest.mark.parametrize(
-    ("width", "height"), [(560, 500), (560, 800), (240, 800), (280, 500), (1920, 1080)]
+    ("width", "height"),
+    [(560, 500), (560, 800), (180, 640), (220, 640), (240, 800), (280, 500), (1920, 1080)],
 )
 def test_side_labels_and_their_subtitle_never_overlap(
     view: BackDiagramView, width: int, height: int
@@ -401,6 +402,11 @@ def test_side_labels_and_their_subtitle_never_overlap(
     assert subtitle.width() == pytest.approx(left.width())
     assert not left.intersects(right)
     assert not subtitle.intersects(right)
+    # However narrow, no word of a label is cut at the widget's edge.
+    metrics = QFontMetricsF(view._side_label_font())
+    for label, rect in ((LEFT_LABEL, left), (RIGHT_LABEL, right)):
+        for word in label.split():
+            assert metrics.horizontalAdvance(word) <= rect.width(), (word, width)
 
 
 def test_the_view_is_accessible(view: BackDiagramView, controller: SessionController) -> None:
