@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -448,14 +449,13 @@ class RoutineEditorWindow(QMainWindow):
         self.remove_step_button.clicked.connect(self.remove_step)
         self.up_button.clicked.connect(lambda: self.move_step(-1))
         self.down_button.clicked.connect(lambda: self.move_step(1))
-        step_buttons = QHBoxLayout()
-        for button in (
-            self.add_step_button,
-            self.remove_step_button,
-            self.up_button,
-            self.down_button,
+        # Two by two, so the steps column can be narrow on a 1024-pixel screen and the
+        # step form beside it keeps the room it needs.
+        step_buttons = QGridLayout()
+        for position, button in enumerate(
+            (self.add_step_button, self.remove_step_button, self.up_button, self.down_button)
         ):
-            step_buttons.addWidget(button)
+            step_buttons.addWidget(button, position // 2, position % 2)
 
         self.summary_label = QLabel()
         self.summary_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -557,6 +557,8 @@ class RoutineEditorWindow(QMainWindow):
         for direction in Direction:
             self.direction_combo.addItem(direction.label, direction.value)
         self.direction_combo.activated.connect(self._on_direction_combo_activated)
+        for combo in (self.technique_combo, self.direction_combo):
+            _narrow_combo(combo)
         self.instruction_edit = _plain_text_edit("Instruction", 3)
         self.instruction_edit.textChanged.connect(self._on_instruction_edit_text_changed)
         self.cautions_edit = _plain_text_edit("Cautions, one per line", 2)
@@ -617,7 +619,7 @@ class RoutineEditorWindow(QMainWindow):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 4)
         splitter.setStretchFactor(2, 5)
-        splitter.setSizes([260, 480, 640])
+        splitter.setSizes([240, 440, 700])
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         self.setCentralWidget(splitter)
@@ -1839,7 +1841,15 @@ def _heading(text: str) -> QLabel:
     font = QFont(label.font())
     font.setBold(True)
     label.setFont(font)
+    label.setWordWrap(True)  # a narrow column wraps it rather than growing for it
     return label
+
+
+def _narrow_combo(combo: QComboBox, characters: int = 16) -> None:
+    """Let a combo box with long entries be narrower than its longest one: the shown
+    text is cut with "…", the open list shows every entry whole."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
 
 
 def _list_heading(text: str, ink: QColor) -> QListWidgetItem:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QScrollArea,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -734,11 +735,13 @@ def cut_off_labels(view: QListWidget) -> list[str]:
         delegate.initStyleOption(option, view.indexFromItem(item))
         option.rect = view.visualItemRect(item)
         room = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
-        # The style keeps a few pixels of margin on each side of the text.
+        # The style draws the text inside a margin on each side (as QCommonStyle does).
+        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        width = room.width() - 2 * margin
         need = option.fontMetrics.boundingRect(
-            QRect(0, 0, room.width() - 8, 10_000), int(Qt.TextFlag.TextWordWrap), item.text()
+            QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), item.text()
         )
-        return need.width() <= room.width() - 8 and need.height() <= room.height()
+        return need.width() <= width and need.height() <= room.height()
 
     return [view.item(row).text() for row in range(view.count()) if not whole(view.item(row))]
 
@@ -754,6 +757,12 @@ def test_zone_labels_show_in_full(
     assert "Shoulder blade, left (light only)" in labels
     qtbot.waitUntil(lambda: cut_off_labels(editor.zone_list) == [], timeout=2000)
     assert not editor.zone_list.horizontalScrollBar().isVisible()
+    # The step form never scrolls sideways: its fields and the zone list are all in view.
+    viewport = editor.step_form.parentWidget()
+    assert viewport is not None
+    scroll = viewport.parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    assert not scroll.horizontalScrollBar().isVisible()
 
 
 # -- files ----------------------------------------------------------------------------
