@@ -446,13 +446,7 @@ def offer_resume(
         if ask is None:
             # The answer to a dialog comes in a dialog: a status-bar line at start-up can
             # be replaced before it is read, and the user would see nothing resume.
-            box = QMessageBox(parent)
-            box.setIcon(QMessageBox.Icon.Information)
-            box.setWindowTitle("Cannot resume the session")
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(message)
-            box.exec()
-            box.deleteLater()
+            _tell(parent, QMessageBox.Icon.Information, "Cannot resume the session", message)
         else:
             recorder.notice.emit(message)
         return ResumeChoice.NOT_POSSIBLE
@@ -469,14 +463,19 @@ def check_history_at_start(parent: QWidget | None, recorder: SessionRecorder) ->
     notice = recorder.store.open_result.notice
     if notice and not recorder._open_result_told:
         recorder._open_result_told = True  # the dialog says it: not the status bar too
-        box = QMessageBox(parent)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Practice history")
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(notice)
-        box.exec()
-        box.deleteLater()
+        _tell(parent, QMessageBox.Icon.Warning, "Practice history", notice)
     return offer_resume(parent, recorder)
+
+
+def _tell(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> None:
+    """A message box with ``text`` as plain text (it can hold file names), waited on."""
+    box = QMessageBox(parent)
+    box.setIcon(icon)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.exec()
+    box.deleteLater()
 
 
 # -- window-level commands ---------------------------------------------------------------
