@@ -152,6 +152,9 @@ class Zone(_Frozen):
     """Where the zone is, so a learner can find it with their hands."""
     shape_id: Identifier
     """The id of this zone's element in the diagram SVG."""
+    aliases: tuple[ShortText, ...] = ()
+    """Everyday and anatomical words for the area ("backbone", "scapula"), so a search
+    finds the zone by the word a person knows."""
 
     @model_validator(mode="after")
     def _tier_is_consistent(self) -> Zone:

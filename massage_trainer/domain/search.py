@@ -2,7 +2,7 @@
 
 A query is matched, ignoring case and extra spaces, against each technique's name,
 aliases and family, each zone's name, side, tier and everyday words for that part
-of the body (``ZONE_WORDS``: "backbone", "scapula", "lumbar"), and each routine's
+of the body (its ``aliases``: "backbone", "scapula", "lumbar"), and each routine's
 title and audience ("beginner"), built-in or the user's own. Plurals match the
 singular ("kidneys", "shoulder blades"). Results are ranked: an exact name or alias
 first, then names that start with the query, then names with a later word that does,
@@ -34,24 +34,6 @@ from massage_trainer.domain.models import (
 
 MAX_QUERY_CHARS = 200
 """Longer queries are cut: nobody types more, and matching stays quick."""
-
-ZONE_WORDS: dict[str, tuple[str, ...]] = {
-    "spine": ("backbone", "spinal column", "vertebrae", "vertebra", "midline"),
-    "kidney": ("kidneys", "renal area", "loin"),
-    "floating-ribs": ("ribs", "rib cage", "ribcage", "lower ribs"),
-    "armpit": ("axilla", "underarm", "lymph nodes"),
-    "neck": ("nape", "cervical", "back of the neck"),
-    "shoulder-blade": ("scapula", "scapulae"),
-    "shoulder-girdle": ("shoulders", "shoulder top", "trapezius", "traps"),
-    "between-shoulder-blades": ("mid back", "middle back", "rhomboids", "thoracic"),
-    "upper-back": ("mid back", "middle back", "thoracic"),
-    "paraspinal": ("back muscles", "muscles beside the spine", "paraspinals", "spinal muscles"),
-    "lower-back": ("lumbar", "low back", "small of the back"),
-    "hips": ("buttocks", "glutes", "bottom", "pelvis"),
-    "side": ("flank", "flanks", "waist", "love handles"),
-}
-"""Everyday and anatomical words for each zone (keyed by its id without the side), so
-people find a zone by the word they know. Searched like aliases."""
 
 
 class HitKind(StrEnum):
@@ -330,7 +312,7 @@ def _match_zone(zone: Zone, needle: str) -> _Match | None:
         (_Field.NAME, zone_title(zone)),
         (_Field.NAME, zone.id),
     ]
-    fields += [(_Field.ALIAS, word) for word in zone_words(zone)]
+    fields += [(_Field.ALIAS, word) for word in zone.aliases]
     fields.append((_Field.FAMILY, zone.tier.value))
     return _best_match(needle, fields, [zone.reason, zone.description])
 
@@ -345,12 +327,6 @@ def _match_routine(routine: Routine, needle: str) -> _Match | None:
         (_Field.FAMILY, routine.audience.label),
     ]
     return _best_match(needle, fields, [routine.summary])
-
-
-def zone_words(zone: Zone) -> tuple[str, ...]:
-    """The everyday words for the zone from ``ZONE_WORDS`` ("scapula" for a shoulder blade)."""
-    key = zone.id.removesuffix("-left").removesuffix("-right")
-    return ZONE_WORDS.get(zone.id, ZONE_WORDS.get(key, ()))
 
 
 def _best_match(

@@ -766,11 +766,14 @@ class _PageBuilder:
             pressure = "None: keep your hands off, let strokes pass around it"
         else:
             pressure = f"{zone.max_pressure.label} at most"
+        sub = _e(zone.name)
+        if zone.side in (Side.LEFT, Side.RIGHT):
+            sub += f", {_e(zone.side.value)} side"
+        if zone.aliases:
+            sub += " · also searched as: " + _e(", ".join(zone.aliases))
         out = [
             f"<h1>{_e(zone_title(zone))}</h1>",
-            f'<p class="sub">{_e(zone.name)}, {_e(zone.side.value)} side</p>'
-            if zone.side in (Side.LEFT, Side.RIGHT)
-            else f'<p class="sub">{_e(zone.name)}</p>',
+            f'<p class="sub">{sub}</p>',
             f'<p><span class="tier" style="color:{colour}">{_e(_TIER_WORDS[zone.tier])}</span></p>',
             f"<p><b>Pressure allowed:</b> {_e(pressure)}</p>",
             f'<p align="center"><img src="{_e(image_url)}" width="{DIAGRAM_SIZE.width()}" '

@@ -160,6 +160,12 @@ def test_zone_page_lists_the_current_routines_steps_on_it(
     assert library.routines["lower-back-relief"].title in text
 
 
+def test_a_zone_page_gives_the_everyday_words_it_is_found_by(panel: LibraryPanel) -> None:
+    panel.show_zone("shoulder-blade-left")
+    text = _flat(panel.page_text())
+    assert "left side · also searched as: scapula, scapulae" in text
+
+
 def test_internal_links_navigate_and_back_returns(panel: LibraryPanel) -> None:
     panel.show_technique("kneading")
     panel.page_view.anchorClicked.emit(QUrl("zone:spine"))
