@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -390,7 +390,7 @@ PAIN_NOTE = (
 class PainDialog(QDialog):
     """What to do when the partner says it hurts: continue lighter, or stop the session.
 
-    Closing the dialog any other way leaves the session paused.
+    "Stay paused" (Esc, and Space or Enter, which land on it) leaves the session paused.
     """
 
     def __init__(self, note: str, parent: QWidget | None = None) -> None:
@@ -419,20 +419,28 @@ class PainDialog(QDialog):
         self.where_label.setWordWrap(True)
         self.where_label.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.continue_button = QPushButton("Continue lighter")
+        self.continue_button = QPushButton("Continue lighter   [C]")
         self.continue_button.setToolTip(
             "Resume the session with a lighter touch, away from the spot"
         )
-        self.stop_button = QPushButton("Stop the session")
+        self.stop_button = QPushButton("Stop the session   [S]")
         self.stop_button.setToolTip("End the session here and go on to the aftercare")
-        for button in (self.continue_button, self.stop_button):
+        self.stay_button = QPushButton("Stay paused   [Esc]")
+        self.stay_button.setToolTip("Close this and keep the session paused while you talk")
+        for button, name in (
+            (self.continue_button, "Continue lighter"),
+            (self.stop_button, "Stop the session"),
+            (self.stay_button, "Stay paused"),
+        ):
             button.setMinimumHeight(44)
-            button.setAccessibleName(button.text())
+            button.setAccessibleName(name)
         buttons = QDialogButtonBox()
         buttons.addButton(self.continue_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.stop_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.addButton(self.stay_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.continue_button.clicked.connect(self._on_continue_clicked)
         self.stop_button.clicked.connect(self._on_stop_clicked)
+        self.stay_button.clicked.connect(self.reject)
         self._choice = ""
 
         layout = QVBoxLayout(self)
@@ -443,10 +451,27 @@ class PainDialog(QDialog):
         layout.addWidget(self.where_label)
         layout.addStretch(1)
         layout.addWidget(buttons)
-        # Stopping is never the default: Enter continues only after a deliberate choice.
-        self.continue_button.setDefault(False)
-        self.continue_button.setAutoDefault(False)
-        self.stop_button.setAutoDefault(False)
+        # Neither resuming nor stopping happens by accident: Space (the session's
+        # start/pause key) and Enter land on "Stay paused"; C and S are deliberate.
+        for button in (self.continue_button, self.stop_button):
+            button.setDefault(False)
+            button.setAutoDefault(False)
+        self.stay_button.setDefault(True)
+        self.stay_button.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        plain = not event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+        if plain and key == Qt.Key.Key_C:
+            self._on_continue_clicked()
+        elif plain and key == Qt.Key.Key_S:
+            self._on_stop_clicked()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
 
     @property
     def choice(self) -> str:

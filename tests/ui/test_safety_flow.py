@@ -395,6 +395,41 @@ def test_closing_the_pain_dialog_leaves_the_session_paused(
     assert window.controller.state() is SessionState.PAUSED
 
 
+def test_space_in_the_pain_dialog_keeps_the_session_paused(
+    qtbot: Any, window: MainWindow, fake_clock: FakeClock
+) -> None:
+    # Space is the session's start/pause key: pressed out of habit after a pain report,
+    # it must not set the timer running again.
+    start_on_partner(window, qtbot)
+    run_to(window.controller, fake_clock, GET_READY_S + 5)
+    window.pain_action.trigger()
+    dialog = current(window)
+    assert isinstance(dialog, PainDialog)
+    focused = dialog.focusWidget()
+    assert focused is dialog.stay_button
+    qtbot.keyClick(focused, Qt.Key.Key_Space)
+    assert current(window) is None
+    assert window.controller.state() is SessionState.PAUSED
+
+
+@pytest.mark.parametrize(
+    ("key", "state"),
+    [(Qt.Key.Key_C, SessionState.RUNNING), (Qt.Key.Key_S, SessionState.FINISHED)],
+)
+def test_the_pain_dialog_answers_single_keys(
+    qtbot: Any, window: MainWindow, fake_clock: FakeClock, key: Qt.Key, state: SessionState
+) -> None:
+    start_on_partner(window, qtbot)
+    run_to(window.controller, fake_clock, GET_READY_S + 5)
+    window.pain_action.trigger()
+    dialog = current(window)
+    assert isinstance(dialog, PainDialog)
+    assert "[C]" in dialog.continue_button.text()
+    assert "[S]" in dialog.stop_button.text()
+    qtbot.keyClick(dialog, key)
+    assert window.controller.state() is state
+
+
 def test_pain_key_is_listed_in_the_shortcuts(window: MainWindow) -> None:
     rows = dict(window.shortcuts_dialog().rows())
     assert rows["Partner reports pain"] == "P"
