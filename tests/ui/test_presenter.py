@@ -286,3 +286,113 @@ def test_a_dry_run_says_so(presenter: PresenterWindow, controller: SessionContro
     assert "Dry run" not in presenter.mode_label.text()
     controller.set_mode("dry-run")
     assert "Dry run" in presenter.mode_label.text()
+
+
+# -- the keyboard after dialogs, and the session keys ---------------------------------
+
+
+@pytest.fixture
+def presenting(
+    qtbot: Any, library: ContentLibrary, fake_clock: FakeClock, settings: QSettings
+) -> Any:
+    """The main window with the presenter open (F5) and holding the keyboard."""
+    from PySide6.QtWidgets import QApplication
+
+    from massage_trainer.ui.main_window import MainWindow
+
+    window = MainWindow(library, clock=fake_clock, settings=settings, speech_engine="mock")
+    qtbot.addWidget(window)
+    window.preferences.set_chime_enabled(False)
+    window.preferences.set_speech_enabled(False)
+    window.controller.load_routine(ROUTINE)
+    window.show()
+    qtbot.waitExposed(window)
+    window.presenter_action.trigger()
+    presenter = window._presenter
+    assert isinstance(presenter, PresenterWindow)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is presenter, timeout=2000)
+    return window, presenter
+
+
+def test_after_the_questions_before_a_start_the_clicker_keys_work_again(
+    qtbot: Any, presenting: Any
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from massage_trainer.ui.start_dialogs import ModeDialog
+
+    window, presenter = presenting
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)  # the first start asks who is on the table
+    dialog = window.safety_flow.current_dialog
+    assert isinstance(dialog, ModeDialog)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    qtbot.keyClick(dialog, Qt.Key.Key_D)
+    assert window.controller.state() is SessionState.RUNNING
+    # The dialog belonged to the main window, which was handed the keyboard: the
+    # presenter takes it back, so B (and M, T, Esc) still work from the clicker.
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is presenter, timeout=2000)
+    qtbot.keyClick(presenter, Qt.Key.Key_B)
+    assert presenter.blanked
+    qtbot.keyClick(presenter, Qt.Key.Key_B)
+    qtbot.keyClick(presenter, Qt.Key.Key_Escape)
+    assert not presenter.isVisible()
+
+
+def test_a_click_on_the_main_window_later_keeps_the_keys_there(qtbot: Any, presenting: Any) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    window, presenter = presenting
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)
+    dialog = window.safety_flow.current_dialog
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    qtbot.keyClick(dialog, Qt.Key.Key_D)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is presenter, timeout=2000)
+    presenter._on_keys_back_timer_timeout()  # the moment after the dialog is over
+    window.activateWindow()  # the instructor clicks the controls on the laptop screen
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    QApplication.processEvents()
+    assert QApplication.activeWindow() is window
+
+
+def test_p_reports_pain_from_the_presenter_and_the_keys_come_back(
+    qtbot: Any, presenting: Any, fake_clock: FakeClock
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from massage_trainer.ui.safety_view import PainDialog
+
+    window, presenter = presenting
+    controller = window.controller
+    controller.set_start_gate(None)  # the questions before a start are tested elsewhere
+    controller.set_mode("partner")
+    controller.start()
+    fake_clock.advance(20)
+    controller.tick()
+    qtbot.keyClick(presenter, Qt.Key.Key_P)
+    assert controller.state() is SessionState.PAUSED
+    assert len(controller.pain_reports()) == 1
+    dialog = window.safety_flow.current_dialog
+    assert isinstance(dialog, PainDialog)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=2000)
+    qtbot.keyClick(dialog, Qt.Key.Key_C)  # continue lighter
+    assert controller.state() is SessionState.RUNNING
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is presenter, timeout=2000)
+    qtbot.keyClick(presenter, Qt.Key.Key_PageDown)
+    assert controller.current_index == 1
+
+
+def test_r_plus_and_minus_work_in_the_presenter_as_in_the_main_window(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController, fake_clock: FakeClock
+) -> None:
+    budget = controller.step(0).duration_s
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)
+    fake_clock.advance(10)
+    controller.tick()
+    qtbot.keyClick(presenter, Qt.Key.Key_Plus)
+    assert controller.remaining_seconds() == budget - 10 + 30
+    qtbot.keyClick(presenter, Qt.Key.Key_Minus)
+    qtbot.keyClick(presenter, Qt.Key.Key_Minus)
+    assert controller.remaining_seconds() == budget - 10 - 30
+    qtbot.keyClick(presenter, Qt.Key.Key_R)
+    assert controller.remaining_seconds() == budget
+    assert presenter.ring.time_text == f"{budget // 60}:{budget % 60:02d}"
