@@ -6,9 +6,10 @@ showing the whole routine. It reads the controller's signals and sends clicker k
 as controller commands, so the main window and the presenter always agree.
 
 Keys (what presentation clickers send): PageDown / Right / Down next step, PageUp / Left
-/ Up previous step, Space start or pause, B or "." blank the screen (again to show it),
-M manual mode, T show or hide the timer, Esc leave. The main window's session keys work
-here too: P partner reports pain, R restart the step, + / - 30 seconds more or less.
+/ Up previous step, Space start or pause, B or "." blank the screen (again, or any of
+the step keys, to show it; a step key then does its work too), M manual mode, T show or
+hide the timer, Esc leave. The main window's session keys work here too: P partner
+reports pain, R restart the step, + / - 30 seconds more or less.
 
 A dialog opened from here (the questions before a start, a pain report, the aftercare)
 takes the keyboard while it is open; when it closes, the keys come back here, even
@@ -98,6 +99,8 @@ _NEXT_KEYS = {Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down}
 _PREVIOUS_KEYS = {Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up}
 _BLANK_KEYS = {Qt.Key.Key_B, Qt.Key.Key_Period}
 _MORE_TIME_KEYS = {Qt.Key.Key_Plus, Qt.Key.Key_Equal}
+_SHOWING_KEYS = _NEXT_KEYS | _PREVIOUS_KEYS | {Qt.Key.Key_Space, Qt.Key.Key_R}
+"""Keys that change what the screen shows, so they show a blanked screen again."""
 
 
 # -- screens --------------------------------------------------------------------------
@@ -440,6 +443,8 @@ class PresenterWindow(QWidget):
         blank_palette = self.blank_page.palette()
         blank_palette.setColor(QPalette.ColorRole.Window, QColor("black"))
         self.blank_page.setPalette(blank_palette)
+        # Black means black: no mouse pointer left in the middle of the projection.
+        self.blank_page.setCursor(Qt.CursorShape.BlankCursor)
 
         self.stack = QStackedLayout(self)
         self.stack.setContentsMargins(0, 0, 0, 0)
@@ -608,6 +613,10 @@ class PresenterWindow(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = Qt.Key(event.key())
         controller = self._controller
+        if self._blanked and key in _SHOWING_KEYS:
+            # A step changed on a black screen would leave the class (and the instructor
+            # with a clicker) guessing: the screen comes back with the change.
+            self.set_blanked(False)
         if key in _NEXT_KEYS:
             controller.next_step()
         elif key in _PREVIOUS_KEYS:

@@ -396,3 +396,18 @@ def test_r_plus_and_minus_work_in_the_presenter_as_in_the_main_window(
     qtbot.keyClick(presenter, Qt.Key.Key_R)
     assert controller.remaining_seconds() == budget
     assert presenter.ring.time_text == f"{budget // 60}:{budget % 60:02d}"
+
+
+def test_a_blanked_screen_comes_back_with_a_step_key_and_shows_no_pointer(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController
+) -> None:
+    qtbot.keyClick(presenter, Qt.Key.Key_B)
+    assert presenter.blank_page.cursor().shape() == Qt.CursorShape.BlankCursor
+    qtbot.keyClick(presenter, Qt.Key.Key_PageDown)
+    # The step moved on and the class sees it, rather than a change behind a black screen.
+    assert controller.current_index == 1
+    assert not presenter.blanked
+    assert presenter.content.isVisible()
+    qtbot.keyClick(presenter, Qt.Key.Key_Period)
+    qtbot.keyClick(presenter, Qt.Key.Key_M)  # not a step key: the screen stays black
+    assert presenter.blanked
