@@ -10,6 +10,7 @@ time is measured. Without an audio device or a speech engine the player says so 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +36,44 @@ SPOKEN_KINDS = frozenset({"start", "change", "finish", "checkin"})
 FLASH_KINDS = frozenset({"start", "change", "finish", "checkin"})
 
 CHIME_VOLUME = 0.6
+
+# Written shorthand a speech engine would read out oddly ("s" as the letter, "·" as
+# "middle dot"), in the order they are replaced. Routine titles come from users' files.
+_SPOKEN_FORMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"(\d)\s*[–—-]\s*(\d)", r"\1 to \2"),  # 22–25 °C, 2-3 min
+        (r"(\d)\s*[×x]\s*(\d)", r"\1 times \2"),  # 3 × 30 s
+        (r"\s*×\s*", " times "),  # × 3
+        (r"(\d)-(?:s|sec)\b", r"\1-second"),  # a 30-s hold
+        (r"(\d)-min\b", r"\1-minute"),  # a 10-min routine
+        (r"\b1\s*(?:s|sec)\b", "1 second"),
+        (r"(\d)\s*(?:s|sec|secs)\b", r"\1 seconds"),
+        (r"\b1\s*min\b", "1 minute"),
+        (r"(\d)\s*(?:min|mins)\b", r"\1 minutes"),
+        (r"(\d)\s*°\s*C\b", r"\1 degrees"),
+        (r"(\d)\s*%", r"\1 percent"),
+        (r"\s*&\s*", " and "),
+        (r"\s*[·•|]\s*", ", "),
+        (r"\s+[–—-]\s+", ", "),
+        (r"…|\.\.\.", "."),
+        (r"[^\w\s.,;:!?'’()\"“”/+-]", " "),  # arrows, ticks, warning signs: not read
+        (r"\s+([.,;:!?])", r"\1"),
+        (r"([.,;:!?])(?:\s*[.,;:])+", r"\1"),
+        (r"\s{2,}", " "),
+    )
+)
+
+
+def spoken_text(text: str) -> str:
+    """``text`` as it should be read aloud: units, symbols and dashes in words.
+
+    "Neck & shoulders · 2 × 30 s – gentle" becomes "Neck and shoulders, 2 times 30
+    seconds, gentle".
+    """
+    for pattern, replacement in _SPOKEN_FORMS:
+        text = pattern.sub(replacement, text)
+    return text.strip()
 
 
 class CueUnavailable(Exception):
@@ -192,6 +231,7 @@ class CuePlayer(QObject):
                 if error_signal is not None:
                     error_signal.connect(self._on_speaker_error)
         # A new step makes the previous announcement stale: cut it off.
+        text = spoken_text(text)
         self._speaker.stop()
         self._speaker.say(text)
         self.spoken.emit(text)

@@ -14,7 +14,14 @@ from PySide6.QtCore import QObject, Signal
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.session import FakeClock
 from massage_trainer.ui.controller import GET_READY_S, SessionController
-from massage_trainer.ui.cues import CHIME_FILES, CuePlayer, CueUnavailable, Speaker, sounds_dir
+from massage_trainer.ui.cues import (
+    CHIME_FILES,
+    CuePlayer,
+    CueUnavailable,
+    Speaker,
+    sounds_dir,
+    spoken_text,
+)
 from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.timer_panel import TimerPanel
 
@@ -276,3 +283,41 @@ def test_pressure_check_ins_are_chimed_spoken_and_flashed(
     assert chimes == ["warning.wav"]
     assert speaker.said == ["Ask your partner whether the pressure feels right."]
     assert flashes == ["checkin"]
+
+
+def test_spoken_lines_say_units_and_symbols_in_words(
+    controller: SessionController, preferences: Preferences
+) -> None:
+    speaker = FakeSpeaker()
+    player = CuePlayer(
+        controller,
+        preferences,
+        sound_factory=lambda path: FakeChime(path, []),
+        speech_factory=lambda _engine: speaker,
+    )
+    spoken: list[str] = []
+    player.spoken.connect(spoken.append)
+    # A routine title from a user's file, as the finish line reads it.
+    controller.cue.emit("finish", "Neck & shoulders · 3 × 30 s – gentle ✓ is complete.")
+    assert speaker.said == ["Neck and shoulders, 3 times 30 seconds, gentle is complete."]
+    assert spoken == speaker.said
+    for written, said in (
+        ("Warm-up: 1 min, then 45 s…", "Warm-up: 1 minute, then 45 seconds."),
+        ("Room at 22–25 °C", "Room at 22 to 25 degrees"),
+        ("A 10-min routine — 90 %", "A 10-minute routine, 90 percent"),
+        ("Stretch ×3 ▶ 1 s", "Stretch times 3 1 second"),
+    ):
+        assert spoken_text(written) == said
+
+
+def test_the_built_in_lines_are_spoken_as_written(
+    controller: SessionController, fake_clock: FakeClock
+) -> None:
+    lines: list[str] = []
+    controller.cue.connect(lambda _kind, text: lines.append(text))
+    run_first_step(controller, fake_clock)
+    for _ in range(controller.step_count):
+        controller.next_step()
+    assert len(lines) > controller.step_count
+    for line in lines:
+        assert spoken_text(line) == line
