@@ -56,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot", metavar="FILE", type=Path, help="render the window offscreen to a PNG"
     )
-    parser.add_argument("--routine", metavar="ID", help="the routine to open")
+    parser.add_argument(
+        "--routine", metavar="ID", help="the routine to open (an id from: massage-trainer routines)"
+    )
     parser.add_argument(
         "--step", metavar="N", type=int, help="with --screenshot: show step N (1 = first)"
     )
@@ -69,13 +71,38 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("routines", help="list the routines: id, title, steps, minutes")
     validate = sub.add_parser(
-        "validate", help="check routine files against the schema and the safety rules"
+        "validate",
+        help="check routine files against the schema and the safety rules",
+        description="Check routine files against the schema and the safety rules: one line "
+        "per problem, naming the file, the step and the field. Exit status 0 when every file "
+        "is valid (warnings allowed), 1 when any is refused.",
     )
-    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="a routine file (.json), or a folder: every .json file in it",
+    )
     sub.add_parser("schema", help="print the routine file's JSON Schema")
-    handout = sub.add_parser("handout", help="write a routine's printable handout as a PDF")
-    handout.add_argument("routine_id", metavar="ROUTINE_ID")
-    handout.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
+    handout = sub.add_parser(
+        "handout",
+        help="write a routine's printable handout as a PDF",
+        description="Write a routine's printable handout as a PDF. Exit status 0 when it is "
+        "written, 1 for an unknown routine or a file that cannot be written, 2 for an "
+        "unknown page size.",
+    )
+    handout.add_argument(
+        "routine_id", metavar="ROUTINE_ID", help="an id from: massage-trainer routines"
+    )
+    handout.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="FILE.pdf",
+        help="the PDF to write (a file of that name is replaced)",
+    )
     handout.add_argument(
         "--page-size", default="A4", metavar="A4|Letter", help="paper size (default A4)"
     )

@@ -267,3 +267,22 @@ def test_handout_names_the_whole_path_it_cannot_write(
     assert main(["handout", "beginner-20", "-o", str(target)]) == 1
     err = capsys.readouterr().err
     assert err == f"error: cannot write {target}: {reason.format(tmp=tmp_path)}\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "phrases"),
+    [
+        ("validate", ["or a folder: every .json file in it", "1 when any is refused"]),
+        ("handout", ["an id from: massage-trainer routines", "a file of that name is replaced"]),
+    ],
+)
+def test_command_help_says_what_to_give_and_the_exit_status(
+    capsys: pytest.CaptureFixture[str], command: str, phrases: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for phrase in phrases:
+        assert phrase in out
+    assert "Exit status 0" in out
