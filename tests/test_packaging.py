@@ -73,3 +73,12 @@ def test_every_screenshot_is_in_the_repository_with_its_real_size() -> None:
         assert header[:8] == b"\x89PNG\r\n\x1a\n", path
         width, height = struct.unpack(">II", header[16:24])
         assert (image.get("width"), image.get("height")) == (str(width), str(height)), path
+
+
+def test_the_command_is_a_console_script_so_its_text_commands_print() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["massage-trainer"] == "massage_trainer.cli:main"
+    assert "gui-scripts" not in project
+    assert project["urls"]["Issues"] == _metainfo().findtext("url[@type='bugtracker']")

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from massage_trainer import __version__
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
@@ -75,3 +77,6 @@ def test_installed_wheel_finds_its_assets(tmp_path: Path) -> None:
     assert all(str(venv) in line for line in location), location
     out = _run([str(venv / "bin" / "massage-trainer"), "--smoke-test"], cwd=tmp_path, env=env)
     assert "smoke test passed" in out
+    # The text commands print from the installed command (a console script).
+    version = _run([str(venv / "bin" / "massage-trainer"), "--version"], cwd=tmp_path, env=env)
+    assert version.strip() == f"massage-trainer {__version__}"
