@@ -18,12 +18,14 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QUrl, Signal
 
 from massage_trainer.domain.paths import assets_dir
+from massage_trainer.domain.session import SessionState
 from massage_trainer.ui.controller import SessionController
 from massage_trainer.ui.preferences import Preferences
 
 CHIME_FILES = {
     "warning": "warning.wav",
     "start": "change.wav",
+    "go": "change.wav",
     "change": "change.wav",
     "finish": "finish.wav",
     "checkin": "warning.wav",
@@ -33,7 +35,9 @@ CHIME_FILES = {
 SPOKEN_KINDS = frozenset({"start", "change", "finish", "checkin"})
 """Cue kinds that are read aloud; the warning is only a chime, to keep speech sparse."""
 
-FLASH_KINDS = frozenset({"start", "change", "finish", "checkin"})
+FLASH_KINDS = frozenset({"start", "go", "change", "finish", "checkin"})
+"""Cue kinds that flash; "go" is the end of the get-ready countdown, when the first
+step's time starts (the player's own cue: the hands go to work now)."""
 
 CHIME_VOLUME = 0.6
 
@@ -157,7 +161,10 @@ class CuePlayer(QObject):
         self._speaker: Speaker | None = None
         self._chime_failed = False
         self._speech_failed = False
+        self._controller = controller
+        self._get_ready_index = -1
         controller.cue.connect(self._on_controller_cue)
+        controller.get_ready_changed.connect(self._on_controller_get_ready_changed)
         preferences.speech_changed.connect(self._on_preferences_speech_changed)
 
     @property
@@ -183,6 +190,17 @@ class CuePlayer(QObject):
             self._chime(kind)
         if kind in SPOKEN_KINDS and self._preferences.speech_enabled:
             self._say(text)
+
+    def _on_controller_get_ready_changed(self, seconds: int) -> None:
+        controller = self._controller
+        if seconds > 0:
+            self._get_ready_index = controller.current_index
+            return
+        index, self._get_ready_index = self._get_ready_index, -1
+        # The countdown ran out (not a skip to another step, a finish or a reset): the
+        # step's time starts now, and hands busy on a back need to hear it.
+        if index == controller.current_index and controller.state() is SessionState.RUNNING:
+            self._on_controller_cue("go", "")
 
     def _on_preferences_speech_changed(self, on: bool) -> None:
         if not on and self._speaker is not None:

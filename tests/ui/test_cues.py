@@ -98,7 +98,7 @@ def test_mock_speech_engine_announces_the_next_step(
     with qtbot.waitSignal(speaker.sayingWord, timeout=5000) as blocker:
         pass
     assert blocker.args[0] in expected.replace(":", " ").replace(",", " ").split()
-    assert chimes == ["change.wav", "change.wav"]
+    assert chimes == ["change.wav", "change.wav", "change.wav"]  # start, go, change
 
 
 def test_each_cue_kind_has_its_chime_and_speech_is_sparse(
@@ -115,7 +115,7 @@ def test_each_cue_kind_has_its_chime_and_speech_is_sparse(
     run_first_step(controller, fake_clock)
     fake_clock.advance(controller.step(0).duration_s - 4.5)
     controller.tick()  # a few seconds left: warning chime, nothing spoken
-    assert chimes == ["change.wav", "warning.wav"]
+    assert chimes == ["change.wav", "change.wav", "warning.wav"]
     assert len(speaker.said) == 1
     controller.finish()
     assert chimes[-1] == "finish.wav"
@@ -148,7 +148,7 @@ def test_without_audio_or_speech_it_says_so_once_and_still_flashes(
     assert messages[1] == (
         "Spoken cues are off: the system's audio or speech libraries are missing."
     )
-    assert flashes == ["start", "change", "change", "change"]
+    assert flashes == ["start", "go", "change", "change", "change"]
     assert panel.flashing
     assert not player.chime_available
     assert not player.speech_available
@@ -321,3 +321,41 @@ def test_the_built_in_lines_are_spoken_as_written(
     assert len(lines) > controller.step_count
     for line in lines:
         assert spoken_text(line) == line
+
+
+def test_the_end_of_the_get_ready_countdown_chimes_once(
+    controller: SessionController, preferences: Preferences, fake_clock: FakeClock
+) -> None:
+    chimes: list[str] = []
+    speaker = FakeSpeaker()
+    player = CuePlayer(
+        controller,
+        preferences,
+        sound_factory=lambda path: FakeChime(path, chimes),
+        speech_factory=lambda _engine: speaker,
+    )
+    flashes: list[str] = []
+    player.flash_requested.connect(flashes.append)
+    controller.start()
+    assert chimes == ["change.wav"]  # "Starting: ...": put your hands in place
+    fake_clock.advance(2)
+    controller.tick()
+    controller.pause()  # a pause in the countdown, then on
+    controller.start()
+    fake_clock.advance(GET_READY_S - 2)
+    controller.tick()
+    # The step's time starts now: a chime and a flash, nothing more to listen to.
+    assert chimes == ["change.wav", "change.wav"]
+    assert flashes == ["start", "go"]
+    assert len(speaker.said) == 1
+    fake_clock.advance(3)
+    controller.tick()
+    assert chimes == ["change.wav", "change.wav"]
+
+    # Skipped, finished or started over during the countdown: only that change's cue.
+    for end in (controller.next_step, controller.finish, controller.reset):
+        controller.reset()
+        controller.start()
+        chimes.clear()
+        end()
+        assert chimes.count("change.wav") == (1 if end == controller.next_step else 0)
