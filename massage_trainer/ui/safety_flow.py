@@ -77,12 +77,15 @@ class SafetyFlow(QObject):
         self._pending: _Pending | None = None
         self._screening: ScreeningRecord | None = None
         self._screening_valid = False
+        self._ask_mode_again = False
+        self._dry_run_started = False
         self._ticks: dict[str, frozenset[str]] = {}
         self._zone_rules: ZoneRulesDialog | None = None
         controller.set_start_gate(self.request_start)
         controller.pain_reported.connect(self._on_controller_pain_reported)
         controller.state_changed.connect(self._on_controller_state_changed)
         controller.routine_changed.connect(self._on_controller_routine_changed)
+        controller.mode_changed.connect(self._on_controller_mode_changed)
 
     # -- public -------------------------------------------------------------------
 
@@ -114,7 +117,14 @@ class SafetyFlow(QObject):
         if current is not None:
             current.close()  # the last session's aftercare, say
         self._pending = _Pending(routine.id, proceed)
-        if not self._controller.mode_chosen:
+        # A dry run skips every check, so starting one over asks again (Enter or D keeps
+        # it): someone may be lying on the table by now. After a "yes" or cancelled
+        # questions it is asked again too, so a dry run can be chosen instead.
+        if (
+            not self._controller.mode_chosen
+            or self._ask_mode_again
+            or (self._controller.dry_run and self._dry_run_started)
+        ):
             self._ask_mode()
         else:
             self._after_mode()
@@ -168,6 +178,7 @@ class SafetyFlow(QObject):
         if chosen is None or self._pending is None:
             self._pending = None
             return
+        self._ask_mode_again = False
         if chosen is SessionMode.PARTNER:
             # Whoever is on the table now answers for themselves.
             self._screening_valid = False
@@ -195,6 +206,8 @@ class SafetyFlow(QObject):
         outcome = dialog.outcome
         if outcome is None or self._pending is None:
             self._pending = None
+            # Perhaps "partner" was the wrong choice: the next start asks again.
+            self._ask_mode_again = True
             return
         self._screening = ScreeningRecord(
             answers=dict(dialog.answers()),
@@ -206,6 +219,7 @@ class SafetyFlow(QObject):
         self.screening_done.emit(outcome.cleared)
         if not outcome.cleared:
             self._pending = None
+            self._ask_mode_again = True
             from massage_trainer.ui.start_dialogs import BlockedDialog
 
             blocked = BlockedDialog(outcome.stops, self._window)
@@ -251,6 +265,7 @@ class SafetyFlow(QObject):
     def _go(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
+            self._dry_run_started = self._controller.dry_run
             pending.proceed()
 
     def _open(self, dialog: QDialog, *, track: bool = True) -> None:
@@ -327,6 +342,10 @@ class SafetyFlow(QObject):
             or self._controller.routine.id != self._pending.routine_id
         ):
             self._pending = None
+
+    def _on_controller_mode_changed(self, mode: str) -> None:
+        if not mode:  # another routine: its first start asks anyway
+            self._dry_run_started = False
 
 
 __all__ = ["SafetyFlow"]

@@ -488,7 +488,8 @@ class BlockedDialog(QDialog):
         parts.append(
             "<p>A doctor, a physiotherapist or a trained massage therapist can say when, "
             "and how, massage will be right for your partner. Meanwhile you can still "
-            "learn the routine as a dry run, with no one on the table.</p>"
+            "learn the routine as a dry run, with no one on the table: press Start again "
+            "and choose <b>Dry run</b> (D).</p>"
         )
         return "".join(parts)
 

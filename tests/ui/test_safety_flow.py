@@ -157,12 +157,36 @@ def test_a_yes_stops_the_session_with_a_kind_explanation(
     assert window.safety_flow.last_screening is not None
     assert not window.safety_flow.last_screening.outcome.cleared
 
-    # Pressing Start again asks the questions again, with no way round them.
-    window.start_pause_action.trigger()
+    # Pressing Start again asks who is on the table, so the dry run the explanation
+    # suggests can be chosen; a partner gets every question again, with no way round.
+    assert "choose Dry run (D)" in text
+    choose_mode(window, qtbot, Qt.Key.Key_P)
     again = current(window)
     assert isinstance(again, ScreeningDialog)
     assert again.same_partner_button is None
     assert again.answers() == {}
+    again.reject()
+    choose_mode(window, qtbot, Qt.Key.Key_D)
+    assert current(window) is None
+    assert window.controller.dry_run
+    assert window.controller.state() is SessionState.RUNNING
+
+
+def test_starting_a_dry_run_over_asks_again_who_is_on_the_table(
+    qtbot: Any, window: MainWindow
+) -> None:
+    # Someone may be lying on the table by now: a dry run skips every check, so a new
+    # start of it asks again, with the dry run as the choice Enter keeps.
+    choose_mode(window, qtbot, Qt.Key.Key_D)
+    window.controller.finish()
+    window.controller.reset()
+    window.start_pause_action.trigger()
+    dialog = current(window)
+    assert isinstance(dialog, ModeDialog)
+    assert dialog.dry_run_button.isDefault()
+    qtbot.keyClick(dialog, Qt.Key.Key_P)
+    assert isinstance(current(window), ScreeningDialog)
+    assert not window.controller.dry_run
 
 
 def test_screening_has_no_default_answer_and_continue_waits_for_all(
