@@ -25,11 +25,13 @@ from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QFont,
+    QFontMetricsF,
     QGuiApplication,
     QKeyEvent,
     QPainter,
     QPaintEvent,
     QPalette,
+    QPen,
     QResizeEvent,
     QScreen,
     QWindow,
@@ -236,6 +238,30 @@ class ProgressStrip(QWidget):
             x += width + gap
         return result
 
+    def _label_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(max(10, int(self.height() * 0.6)))
+        font.setBold(True)
+        return font
+
+    def labels(self) -> list[str]:
+        """The text in each segment: number and technique where they fit, else the number
+        alone, else nothing."""
+        controller = self._controller
+        metrics = QFontMetricsF(self._label_font())
+        padding = self.height() * 0.5
+        result = []
+        for index, (rect, _status) in enumerate(self.segments()):
+            technique = controller.library.techniques.get(controller.step(index).technique)
+            number = str(index + 1)
+            text = ""
+            for candidate in (f"{number}  {technique.name}" if technique else "", number):
+                if candidate and metrics.horizontalAdvance(candidate) + padding <= rect.width():
+                    text = candidate
+                    break
+            result.append(text)
+        return result
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -246,17 +272,22 @@ class ProgressStrip(QWidget):
             StepStatus.SKIPPED: SKIPPED,
         }
         radius = self.height() * 0.25
-        font = QFont(self.font())
-        font.setPixelSize(max(10, int(self.height() * 0.6)))
-        font.setBold(True)
-        painter.setFont(font)
-        for number, (rect, status) in enumerate(self.segments(), start=1):
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(colors[status])
-            painter.drawRoundedRect(rect, radius, radius)
-            if rect.width() >= self.height() * 1.4:
+        painter.setFont(self._label_font())
+        for (rect, status), text in zip(self.segments(), self.labels(), strict=True):
+            if status is StepStatus.SKIPPED:
+                # Hollow, so a skipped step reads apart from one to come on a projector.
+                outline = max(2.0, self.height() * 0.08)
+                painter.setPen(QPen(PENDING, outline))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                inset = outline / 2
+                painter.drawRoundedRect(rect.adjusted(inset, inset, -inset, -inset), radius, radius)
+            else:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colors[status])
+                painter.drawRoundedRect(rect, radius, radius)
+            if text:
                 painter.setPen(BACKGROUND if status is StepStatus.CURRENT else INK)
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, str(number))
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 
 

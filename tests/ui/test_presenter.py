@@ -411,3 +411,38 @@ def test_a_blanked_screen_comes_back_with_a_step_key_and_shows_no_pointer(
     qtbot.keyClick(presenter, Qt.Key.Key_Period)
     qtbot.keyClick(presenter, Qt.Key.Key_M)  # not a step key: the screen stays black
     assert presenter.blanked
+
+
+def test_the_routine_strip_names_steps_where_they_fit_and_numbers_every_one(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController
+) -> None:
+    controller.load_routine("beginner-20")
+    for size in ((1024, 768), (1920, 1080)):
+        presenter.resize(*size)
+        qtbot.waitUntil(lambda size=size: presenter.width() == size[0], timeout=2000)
+        labels = presenter.progress.labels()
+        # Every step can be counted from the back of the room, the short last one too.
+        assert [label.split()[0] for label in labels] == [
+            str(n) for n in range(1, controller.step_count + 1)
+        ]
+    assert labels[0] == f"1  {technique_name(controller, 0)}"
+
+
+def test_skipped_steps_are_hollow_on_the_strip(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController
+) -> None:
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)
+    qtbot.keyClick(presenter, Qt.Key.Key_PageDown)
+    qtbot.keyClick(presenter, Qt.Key.Key_PageDown)
+    strip = presenter.progress
+    (skipped, skipped_status), (_rect, _status), (pending, pending_status) = strip.segments()[1:4]
+    assert skipped_status is StepStatus.SKIPPED
+    assert pending_status is StepStatus.PENDING
+    image = strip.grab().toImage()
+
+    def colour_inside(rect: Any) -> str:
+        # Near the left end, inside the outline and clear of the label.
+        return str(image.pixelColor(int(rect.left() + 8), int(rect.center().y())).name())
+
+    assert colour_inside(pending) == "#3a444e"
+    assert colour_inside(skipped) == presenter.palette().window().color().name()
