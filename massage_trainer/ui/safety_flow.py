@@ -317,7 +317,7 @@ class SafetyFlow(QObject):
         if engine is None or routine is None:
             return
         summary = engine.summary()
-        if summary.actual_s <= 0 and not summary.done:
+        if summary.actual_s <= 0 and not summary.done and not controller.pain_reports():
             return  # finished without ever running: nothing to care for
         from massage_trainer.ui.safety_view import AftercareDialog, SessionReport
 

@@ -588,9 +588,14 @@ class AftercareDialog(QDialog):
                 parts.append(f"<li>{html.escape(line)}</li>")
         parts.append("</ul>")
         if self._report.pain_reports and not self._report.dry_run:
-            parts.append(
-                "<p>Leave any spot that hurt alone next time, and have it checked by a doctor "
-                "or physiotherapist if it still hurts tomorrow.</p>"
+            # First, where it is read before anything else: the closing strokes below
+            # must not go back to the spot that hurt.
+            parts.insert(
+                0,
+                "<p style='background: #fdecea; color: #7d1a12'><b>Your partner reported "
+                "pain.</b> Keep any closing strokes light and away from the spot that hurt. "
+                "Leave that spot alone next time, and have it checked by a doctor or "
+                "physiotherapist if it still hurts tomorrow.</p>",
             )
         return "".join(parts)
 

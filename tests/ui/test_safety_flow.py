@@ -521,6 +521,23 @@ def test_the_aftercare_closes_a_partner_session_with_a_summary(
     assert "Pain reported: none" in text
 
 
+def test_stopping_for_pain_before_the_first_step_still_shows_the_aftercare(
+    qtbot: Any, window: MainWindow, fake_clock: FakeClock
+) -> None:
+    # Pain in the get-ready seconds (hands already on the back), then Stop: the
+    # aftercare the Stop button promises comes, with the pain advice.
+    start_on_partner(window, qtbot)
+    run_to(window.controller, fake_clock, GET_READY_S - 2)
+    window.pain_action.trigger()
+    dialog = current(window)
+    assert isinstance(dialog, PainDialog)
+    dialog.stop_button.click()
+    assert window.controller.state() is SessionState.FINISHED
+    aftercare = current(window)
+    assert isinstance(aftercare, AftercareDialog)
+    assert "Pain reported: 1 time" in aftercare.plain_text()
+
+
 def test_the_checklist_can_be_opened_on_its_own(
     window: MainWindow, library: ContentLibrary
 ) -> None:

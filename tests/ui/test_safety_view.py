@@ -181,6 +181,9 @@ def test_the_aftercare_summary_counts_steps_time_and_pain(
     assert "Pain reported: 1 time" in text
     assert "a sharp spot by the shoulder blade" in text
     assert "checked by a doctor" in text
+    # The pain advice comes first, before the closing strokes it qualifies.
+    assert text.index("reported pain") < text.index("How the massage ends")
+    assert "away from the spot that hurt" in text
 
 
 # -- the controller's safety API ------------------------------------------------------------
