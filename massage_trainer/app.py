@@ -72,7 +72,6 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
     :func:`run`).
     """
     from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication
 
     _application(qt_args)
     from massage_trainer.ui.main_window import MainWindow
@@ -97,8 +96,8 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
             return
         problem = _unknown_routine(library, routine_id) if routine_id else None
         if problem is not None:
-            print(problem, file=sys.stderr)
-            QApplication.exit(1)
+            print(problem, file=sys.stderr)  # for the terminal that named the routine
+            _cannot_start(window, problem)  # and for a launcher or a script's window
             return
         try:
             window.populate(library)
@@ -119,6 +118,18 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
     QTimer.singleShot(OPENING_FALLBACK_MS, window, fill_in)
     window.show()
     return window
+
+
+def _image_format(path: Path) -> str:
+    """The image format the file's name asks for (".jpg" a JPEG), PNG when it names
+    none that Qt can write."""
+    from PySide6.QtGui import QImageWriter
+
+    wanted = path.suffix.lstrip(".").lower()
+    writable = {
+        bytes(name.data()).decode().lower() for name in QImageWriter.supportedImageFormats()
+    }
+    return wanted.upper() if wanted in writable else "PNG"
 
 
 def _cannot_start(window: QWidget, message: str) -> None:
@@ -214,7 +225,8 @@ def smoke_test() -> int:
 
 
 def screenshot(path: Path, routine_id: str | None, step: int | None, size: str) -> int:
-    """Render the main window offscreen to a PNG file."""
+    """Render the main window offscreen to an image file (PNG unless its name says
+    otherwise, e.g. ".jpg")."""
     try:
         width, height = (int(v) for v in size.lower().split("x"))
     except ValueError:
@@ -247,7 +259,7 @@ def screenshot(path: Path, routine_id: str | None, step: int | None, size: str) 
         for _ in range(3):
             QApplication.processEvents()
         image = window.grab()
-        if not image.save(str(path), "PNG"):
+        if not image.save(str(path), _image_format(path)):
             print(f"massage-trainer: could not write {path}", file=sys.stderr)
             return 1
         window.close()

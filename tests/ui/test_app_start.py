@@ -68,14 +68,22 @@ def test_a_routine_named_on_the_command_line_is_opened(qtbot: Any) -> None:
 
 
 def test_an_unknown_routine_ends_the_start_naming_the_known_ones(
-    qtbot: Any, exits: list[int], capsys: pytest.CaptureFixture[str]
+    qtbot: Any,
+    exits: list[int],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
     window = _started(qtbot, "no-such-routine")
     qtbot.waitUntil(lambda: exits == [1], timeout=5000)
     assert not window.populated
     error = capsys.readouterr().err
     assert "no routine 'no-such-routine'" in error
     assert "lower-back-relief" in error
+    # Started from a launcher, there is no terminal: the window says it too.
+    assert len(shown) == 1
+    assert "no routine 'no-such-routine'" in shown[0]
 
 
 def test_content_that_cannot_load_is_explained_and_ends_with_1(
@@ -213,3 +221,12 @@ def test_run_opens_the_window_and_returns_the_loops_exit_code(
     assert app.run() == 7
     assert seen
     assert builtins.__import__ is hook  # and everything is as before afterwards
+
+
+@pytest.mark.parametrize(("name", "magic"), [("shot.png", b"\x89PNG"), ("shot.jpg", b"\xff\xd8")])
+def test_a_screenshot_is_written_in_the_format_its_name_asks_for(
+    qtbot: Any, tmp_path: Path, name: str, magic: bytes
+) -> None:
+    path = tmp_path / name
+    assert app.screenshot(path, None, None, "800x600") == 0
+    assert path.read_bytes().startswith(magic)
