@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 # -- the flow -----------------------------------------------------------------------
 
+HEALTH_CHECK_ITEM = "health-check"
+"""The preparation item that asks for the health questions, which the flow itself asks."""
+
 
 def _is_start_step(dialog: QDialog) -> bool:
     """Whether ``dialog`` is one of the steps between Start and the session."""
@@ -233,19 +236,27 @@ class SafetyFlow(QObject):
         if routine is None or pending is None:
             return
         items = preparation_items(routine, self._controller.library.safety)
-        if {item.id for item in items} <= self.ticked(routine.id):
+        if {item.id for item in items} <= self._ticks_now(routine.id):
             self._go()
             return
         dialog = self._checklist_dialog(routine)
         dialog.finished.connect(lambda result: self._on_checklist_dialog_finished(dialog, result))
         self._open(dialog)
 
+    def _ticks_now(self, routine_id: str) -> frozenset[str]:
+        """The routine's ticks, with the health questions ticked once they are cleared:
+        the user has just answered them and should not have to say so twice."""
+        ticks = self.ticked(routine_id)
+        if self._screening_valid and not self._controller.dry_run:
+            ticks |= {HEALTH_CHECK_ITEM}
+        return ticks
+
     def _checklist_dialog(self, routine: Routine) -> ChecklistDialog:
         from massage_trainer.ui.start_dialogs import ChecklistDialog
 
         return ChecklistDialog(
             preparation_items(routine, self._controller.library.safety),
-            self.ticked(routine.id),
+            self._ticks_now(routine.id),
             routine.title,
             self._window,
         )

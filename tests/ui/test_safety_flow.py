@@ -232,14 +232,16 @@ def test_an_all_clear_leads_to_the_checklist_and_then_the_session_runs(
     assert window.controller.state() is SessionState.READY
     routine = library.routines[ROUTINE]
     assert checklist.item_ids() == routine.preparation
-    assert checklist.unticked_count() == len(routine.preparation)
+    # The health questions were just answered: that item is ticked already.
+    assert checklist.ticked() == {"health-check"}
+    assert checklist.unticked_count() == len(routine.preparation) - 1
 
     # Space ticks the highlighted item, Down moves to the next.
     qtbot.keyClick(checklist.list, Qt.Key.Key_Space)
     qtbot.keyClick(checklist.list, Qt.Key.Key_Down)
     qtbot.keyClick(checklist.list, Qt.Key.Key_Space)
-    assert len(checklist.ticked()) == 2
-    left = len(routine.preparation) - 2
+    assert len(checklist.ticked()) == 3
+    left = len(routine.preparation) - 3
     assert f"{left} items are not ticked" in checklist.remaining_label.text()
     assert checklist.start_button.isEnabled()  # advice, not a gate
     ticked = checklist.ticked()
