@@ -12,7 +12,9 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSize,
     Qt,
@@ -236,9 +238,10 @@ class ScreeningDialog(QDialog):
         intro = QLabel(
             "Ask your partner each question and tick the answer. If any answer is yes, "
             "this app will not guide a massage today, and it will say why and what to do "
-            "instead. Keys: Y for yes, N for no, Tab to move on."
+            "instead. Keys: Y for yes, N for no, \u2191 and \u2193 to go back or on."
         )
         intro.setWordWrap(True)
+        intro.setObjectName("screeningIntro")
 
         questions = QWidget()
         questions_layout = QVBoxLayout(questions)
@@ -376,6 +379,7 @@ class ScreeningDialog(QDialog):
         for button in (yes, no):
             button.setFont(plain)
             button.setProperty("contraindication", item.id)
+            button.installEventFilter(self)
             button.setAccessibleName(f"{button.text()}: {item.question}")
             group.addButton(button)
             button.toggled.connect(self._refresh)
@@ -409,7 +413,56 @@ class ScreeningDialog(QDialog):
             self._answer_by_key(key == Qt.Key.Key_Y)
             event.accept()
             return
+        if self._is_move_key(event):
+            self._move_by_key(-1 if key == Qt.Key.Key_Up else 1)
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    @staticmethod
+    def _is_move_key(event: QKeyEvent) -> bool:
+        return event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # The answer buttons would hand Up and Down to the scroll area, which only
+        # scrolls; here they move from question to question instead.
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and self._is_move_key(event)
+        ):
+            self._move_by_key(-1 if event.key() == Qt.Key.Key_Up else 1)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _move_by_key(self, step: int) -> None:
+        """Up and Down go from question to question, to go back and change an answer."""
+        ids = [c.id for c in self._items]
+        if not ids:
+            return
+        focused = self.focusWidget()
+        target = focused.property("contraindication") if focused is not None else None
+        if isinstance(target, str) and target in self._yes:
+            position = ids.index(target) + step
+        elif focused is self.continue_button and step < 0:
+            position = len(ids) - 1
+        else:
+            return
+        if position >= len(ids):
+            if self.continue_button.isEnabled():
+                self.continue_button.setFocus()
+            return
+        self._focus_question(ids[max(0, position)])
+
+    def _focus_question(self, contraindication_id: str) -> None:
+        """Put the keys on a question (its answer, if any) and scroll it into view."""
+        no = self._no[contraindication_id]
+        button = no if no.isChecked() else self._yes[contraindication_id]
+        button.setFocus()
+        row = button.parentWidget()
+        self.scroll_area.ensureWidgetVisible(row if row is not None else button, 0, 60)
 
     def _answer_by_key(self, yes: bool) -> None:
         focused = self.focusWidget()
@@ -427,10 +480,7 @@ class ScreeningDialog(QDialog):
         if next_id is None:
             self.continue_button.setFocus()
             return
-        button = self._yes[next_id]
-        button.setFocus()
-        row = button.parentWidget()
-        self.scroll_area.ensureWidgetVisible(row if row is not None else button, 0, 60)
+        self._focus_question(next_id)
 
     def _on_continue_clicked(self) -> None:
         if self.unanswered_count():

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton
 
 from massage_trainer.domain.content import ContentLibrary, load_library, preparation_items
 from massage_trainer.domain.history import HistoryStore
@@ -216,6 +216,29 @@ def test_screening_has_no_default_answer_and_continue_waits_for_all(
     dialog.continue_button.click()
     assert isinstance(current(window), BlockedDialog)
     assert window.controller.state() is SessionState.READY
+
+
+def test_up_and_down_go_back_to_a_question_to_change_its_answer(
+    qtbot: Any, window: MainWindow
+) -> None:
+    choose_mode(window, qtbot, Qt.Key.Key_P)
+    dialog = current(window)
+    assert isinstance(dialog, ScreeningDialog)
+    items = dialog.questions()
+    for _ in items[:3]:
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_N)
+    # The second answer was wrong: Up twice reaches it, Y puts it right.
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Up)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Up)
+    assert dialog.focusWidget() is dialog.radio(items[1].id, False)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Y)
+    assert dialog.answers() == {items[0].id: False, items[1].id: True, items[2].id: False}
+    # Y moved on to the next unanswered question; Down and Up step one at a time.
+    assert dialog.focusWidget() is dialog.radio(items[3].id, True)
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Down)
+    assert dialog.focusWidget() is dialog.radio(items[4].id, True)
+    assert len(dialog.answers()) == 3  # moving answers nothing
+    assert "\u2191" in dialog.findChild(QLabel, "screeningIntro").text()
 
 
 def test_an_all_clear_leads_to_the_checklist_and_then_the_session_runs(
