@@ -238,7 +238,9 @@ def test_up_and_down_go_back_to_a_question_to_change_its_answer(
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Down)
     assert dialog.focusWidget() is dialog.radio(items[4].id, True)
     assert len(dialog.answers()) == 3  # moving answers nothing
-    assert "\u2191" in dialog.findChild(QLabel, "screeningIntro").text()
+    intro = dialog.findChild(QLabel, "screeningIntro")
+    assert intro is not None
+    assert "\u2191" in intro.text()
 
 
 def test_an_all_clear_leads_to_the_checklist_and_then_the_session_runs(
