@@ -249,13 +249,15 @@ class ProgressStrip(QWidget):
         alone, else nothing."""
         controller = self._controller
         metrics = QFontMetricsF(self._label_font())
-        padding = self.height() * 0.5
         result = []
         for index, (rect, _status) in enumerate(self.segments()):
             technique = controller.library.techniques.get(controller.step(index).technique)
             number = str(index + 1)
             text = ""
-            for candidate in (f"{number}  {technique.name}" if technique else "", number):
+            for candidate, padding in (
+                (f"{number}  {technique.name}" if technique else "", self.height() * 0.5),
+                (number, 2.0),  # a short step: the number may nearly fill its segment
+            ):
                 if candidate and metrics.horizontalAdvance(candidate) + padding <= rect.width():
                     text = candidate
                     break
@@ -399,6 +401,10 @@ class PresenterWindow(QWidget):
         self.diagram.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
         self.routine_label = _label("Routine")
+        # A long title (up to 200 characters) is cut short with "…" rather than making
+        # the view wider than its screen; so is nothing else on the top and bottom lines.
+        self.routine_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._routine_title = ""
         self.mode_label = _label("Mode")
         self.mode_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.progress = ProgressStrip(self._controller)
@@ -413,7 +419,7 @@ class PresenterWindow(QWidget):
         self.ring.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.ring.setAccessibleName("Time left in this step")
         self.next_label = _label("Next step", wrap=True)
-        self.footer_label = _label("Keys")
+        self.footer_label = _label("Keys", wrap=True)
         self.footer_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         for label, color in (
             (self.routine_label, MUTED),
@@ -518,6 +524,17 @@ class PresenterWindow(QWidget):
                 break
             fit = max(MIN_TEXT_FIT, fit - 0.05)
         self._fit = fit
+        self._elide_title()
+
+    def _elide_title(self) -> None:
+        margins = self._page_layout.contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        if self.mode_label.text():
+            room -= self.mode_label.sizeHint().width() + _PAGE_SPACING
+        metrics = QFontMetricsF(self.routine_label.font())
+        self.routine_label.setText(
+            metrics.elidedText(self._routine_title, Qt.TextElideMode.ElideRight, max(room, 0))
+        )
 
     def _text_room(self) -> tuple[int, int]:
         """The width and height the step's texts have, from the page's fixed parts."""
@@ -531,7 +548,7 @@ class PresenterWindow(QWidget):
             - 3 * _PAGE_SPACING
             - self.routine_label.sizeHint().height()
             - self.progress.height()
-            - self.footer_label.sizeHint().height()
+            - self.footer_label.heightForWidth(self.width() - margins.left() - margins.right())
         )
         return text_width, int(height * 0.96)
 
@@ -603,6 +620,7 @@ class PresenterWindow(QWidget):
     def show_note(self, text: str) -> None:
         """Show a note in the bottom line for a few seconds, then the keys again."""
         self.footer_label.setText(text)
+        self._fit_text()
         self._note_timer.start()
 
     def toggle_blank(self) -> None:
@@ -722,6 +740,7 @@ class PresenterWindow(QWidget):
 
     def _show_key_help(self) -> None:
         self.footer_label.setText(KEY_HELP)
+        self._fit_text()
 
     def _refresh_mode(self) -> None:
         parts = []
@@ -732,6 +751,7 @@ class PresenterWindow(QWidget):
         if not self._timer_wanted:
             parts.append("timer hidden (T)")
         self.mode_label.setText("  ·  ".join(parts))
+        self._elide_title()
 
     def _on_controller_step_changed(self, _index: int) -> None:
         self._refresh_step()
@@ -749,7 +769,8 @@ class PresenterWindow(QWidget):
         controller = self._controller
         routine = controller.routine
         index = controller.current_index
-        self.routine_label.setText(routine.title if routine is not None else "")
+        self._routine_title = routine.title if routine is not None else ""
+        self.routine_label.setToolTip(self._routine_title)
         if routine is None or index < 0:
             self.step_label.setText("No routine loaded")
             for label in (

@@ -416,16 +416,23 @@ def test_a_blanked_screen_comes_back_with_a_step_key_and_shows_no_pointer(
 def test_the_routine_strip_names_steps_where_they_fit_and_numbers_every_one(
     qtbot: Any, presenter: PresenterWindow, controller: SessionController
 ) -> None:
-    controller.load_routine("beginner-20")
-    for size in ((1024, 768), (1920, 1080)):
-        presenter.resize(*size)
-        qtbot.waitUntil(lambda size=size: presenter.width() == size[0], timeout=2000)
-        labels = presenter.progress.labels()
-        # Every step can be counted from the back of the room, the short last one too.
-        assert [label.split()[0] for label in labels] == [
-            str(n) for n in range(1, controller.step_count + 1)
-        ]
-    assert labels[0] == f"1  {technique_name(controller, 0)}"
+    for routine in ("professional-classic", "beginner-20"):
+        controller.load_routine(routine)
+        for size in ((1024, 768), (1920, 1080)):
+            presenter.resize(*size)
+            qtbot.waitUntil(
+                lambda width=size[0] - 80: presenter.progress.width() == width, timeout=2000
+            )
+            labels = presenter.progress.labels()
+            # Every step can be counted from the back of the room, the short ones too.
+            assert [label.split()[0] for label in labels] == [
+                str(n) for n in range(1, controller.step_count + 1)
+            ]
+    # On a wide screen the long steps say what they are.
+    named = [n for n in range(controller.step_count) if len(labels[n].split()) > 1]
+    assert named
+    for n in named:
+        assert labels[n] == f"{n + 1}  {technique_name(controller, n)}"
 
 
 def test_skipped_steps_are_hollow_on_the_strip(
@@ -446,3 +453,41 @@ def test_skipped_steps_are_hollow_on_the_strip(
 
     assert colour_inside(pending) == "#3a444e"
     assert colour_inside(skipped) == presenter.palette().window().color().name()
+
+
+def test_nothing_is_cut_off_when_the_screen_gets_smaller_or_the_title_is_long(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController, library: ContentLibrary
+) -> None:
+    import dataclasses
+
+    routine = library.routines[ROUTINE]
+    long_title = "Back massage for the Tuesday evening class, " * 4 + "week three"
+    assert len(long_title) <= 200  # as long as a routine's title may be
+    renamed = routine.model_copy(update={"title": long_title})
+    controller.set_library(
+        dataclasses.replace(library, routines={**library.routines, ROUTINE: renamed})
+    )
+    controller.load_routine(ROUTINE)
+    controller.set_mode("dry-run")
+    title = presenter.routine_label
+    # Presenting on a 1920 × 1080 screen, then on a 1024 × 768 projector.
+    for width, height in ((1920, 1080), (1024, 768)):
+        presenter.resize(width, height)
+        qtbot.waitUntil(lambda width=width: presenter.width() == width, timeout=2000)
+        assert presenter.height() == height
+        # Once laid out for the new size, the ring and the mode are whole on the screen.
+        qtbot.waitUntil(
+            lambda width=width: (
+                presenter.ring.geometry().right() < width
+                and presenter.ring.height() > 0.2 * presenter.height()
+            ),
+            timeout=2000,
+        )
+        assert presenter.mode_label.geometry().right() < width
+        assert title.text().endswith("…")
+        qtbot.waitUntil(
+            lambda: title.fontMetrics().horizontalAdvance(title.text()) <= title.width(),
+            timeout=2000,
+        )
+        assert title.toolTip() == long_title
+        assert presenter.mode_label.text() == "Dry run"
