@@ -384,7 +384,7 @@ class PresenterWindow(QWidget):
         self._build()
         controller.routine_changed.connect(self._refresh_step)
         controller.step_changed.connect(self._on_controller_step_changed)
-        controller.state_changed.connect(self._refresh_time)
+        controller.state_changed.connect(self._on_controller_state_changed)
         controller.remaining_changed.connect(self._refresh_time)
         controller.get_ready_changed.connect(self._refresh_time)
         controller.auto_advance_changed.connect(self._on_controller_auto_advance_changed)
@@ -797,11 +797,18 @@ class PresenterWindow(QWidget):
         self.instruction_label.setText(step.instruction)
         self.cautions_label.setText("\n".join(f"\u26a0 {text}" for text in step.cautions))
         self.cautions_label.setVisible(bool(step.cautions))
-        if index + 1 < controller.step_count:
+        if controller.state() is SessionState.FINISHED:
+            # Ended early too: what was still to come is not next any more.
+            self.next_label.setText("The routine is over. Rest, then aftercare.")
+        elif index + 1 < controller.step_count:
             self.next_label.setText(f"Next: {controller.describe_step(index + 1)}")
         else:
             self.next_label.setText("Next: the end. Rest, then aftercare.")
         self._fit_text()
+
+    def _on_controller_state_changed(self, _state: str) -> None:
+        self._refresh_step()
+        self._refresh_time()
 
     def _refresh_time(self, *_args: object) -> None:
         controller = self._controller

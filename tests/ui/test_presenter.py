@@ -491,3 +491,14 @@ def test_nothing_is_cut_off_when_the_screen_gets_smaller_or_the_title_is_long(
         )
         assert title.toolTip() == long_title
         assert presenter.mode_label.text() == "Dry run"
+
+
+def test_a_session_ended_early_says_so_instead_of_naming_a_next_step(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController
+) -> None:
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)
+    controller.finish()  # Finish session, at the controls, during the first step
+    assert presenter.next_label.text() == "The routine is over. Rest, then aftercare."
+    assert presenter.ring.caption == "complete"
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)  # starts the routine over
+    assert presenter.next_label.text() == f"Next: {controller.describe_step(1)}"
