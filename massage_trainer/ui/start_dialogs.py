@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QRect,
     QSize,
     Qt,
 )
@@ -544,6 +545,27 @@ class BlockedDialog(QDialog):
         return "".join(parts)
 
 
+class WrappingItemDelegate(QStyledItemDelegate):
+    """Measures an item at its column's width, so a long question wraps onto more lines
+    instead of being cut off with "…" (a tree view measures items without a width)."""
+
+    def __init__(self, view: QTreeWidget) -> None:
+        super().__init__(view)
+        self._view = view
+        view.header().sectionResized.connect(self._on_header_section_resized)
+
+    def sizeHint(  # noqa: N802
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        opt = QStyleOptionViewItem(option)
+        # The style wraps only within a valid rectangle: it needs a height too.
+        opt.rect = QRect(0, 0, self._view.columnWidth(index.column()), 1)
+        return super().sizeHint(opt, index)
+
+    def _on_header_section_resized(self, *_args: object) -> None:
+        self._view.doItemsLayout()
+
+
 class ScreeningReviewDialog(QDialog):
     """The last answers to the health questions, read-only."""
 
@@ -569,6 +591,7 @@ class ScreeningReviewDialog(QDialog):
         self.tree.setWordWrap(True)
         self.tree.setRootIsDecorated(False)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setItemDelegate(WrappingItemDelegate(self.tree))
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -355,6 +355,27 @@ def test_screening_can_be_reviewed_from_the_safety_menu(
     assert not review.tree.editTriggers()  # read-only
 
 
+def test_review_screening_wraps_long_questions_instead_of_cutting_them(
+    qtbot: Any, window: MainWindow
+) -> None:
+    choose_mode(window, qtbot, Qt.Key.Key_P)
+    answer_all_no(window)
+    current(window).reject()
+    review = window.safety_flow.review_screening()
+    review.resize(480, 600)
+    qtbot.waitUntil(lambda: review.tree.columnWidth(0) < 420)
+    tree = review.tree
+    items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    questions = [item for item in items if item is not None and item.text(1)]
+    longest = max(questions, key=lambda item: len(item.text(0)))
+    shortest = min(questions, key=lambda item: len(item.text(0)))
+    width = tree.fontMetrics().horizontalAdvance(longest.text(0))
+    assert width > tree.columnWidth(0)  # it cannot fit on one line
+    # Every word is on screen: the row grows to two lines or more.
+    line = tree.visualItemRect(shortest).height()
+    assert tree.visualItemRect(longest).height() >= 2 * line - 2
+
+
 # -- the dry run ----------------------------------------------------------------------
 
 
