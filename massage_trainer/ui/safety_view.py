@@ -289,12 +289,17 @@ class ZoneRulesDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(3, 260)
+        # Names and technique lists wrap past about 20-25 characters, so the reasons (the
+        # Why column) keep room to be read on a 1024-pixel screen, not 8 lines a row.
+        metrics = self.fontMetrics()
+        names_width = metrics.horizontalAdvance("\u26a0 Between the shoulder blades") + 16
+        self.table.setColumnWidth(0, min(self.table.sizeHintForColumn(0), names_width))
+        self.table.setColumnWidth(3, metrics.horizontalAdvance("Stroking, rubbing, ") + 16)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         self.detail_label = QLabel()

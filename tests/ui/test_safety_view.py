@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from massage_trainer.domain.content import ContentLibrary, aftercare_items
 from massage_trainer.domain.models import SafetyTier
 from massage_trainer.domain.screening import SessionMode
 from massage_trainer.domain.session import FakeClock, SessionState
 from massage_trainer.ui.controller import GET_READY_S, SessionController
+from massage_trainer.ui.main_window import BASE_POINT_SIZE
 from massage_trainer.ui.safety_view import (
     AftercareDialog,
     PainDialog,
@@ -127,6 +129,28 @@ def test_zone_rules_follow_the_step_its_cautions_and_the_emphasis(
     kidney = model.index(model.row_of("kidney-left"), 0)
     assert model.data(kidney, ZoneRulesModel.ZONE_ID_ROLE) == "kidney-left"
     assert model.data(kidney).startswith("\u26a0")
+
+
+def test_zone_rules_leave_the_reasons_room_on_a_small_screen(
+    qtbot: Any, controller: SessionController
+) -> None:
+    # In the main window's large type on a 1024 x 768 screen the long zone names used to
+    # take a third of the width and squeeze the reasons to eight lines a row.
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    font = parent.font()
+    font.setPointSizeF(BASE_POINT_SIZE)
+    parent.setFont(font)
+    dialog = ZoneRulesDialog(controller, parent)
+    dialog.resize(1000, 740)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    why = table.columnWidth(4)
+    assert why >= 0.35 * table.viewport().width()
+    assert why > table.columnWidth(0)
+    spine = dialog.model.row_of("spine")
+    assert table.rowHeight(spine) <= 5 * table.fontMetrics().height()
 
 
 # -- pain and aftercare -------------------------------------------------------------------
