@@ -654,7 +654,8 @@ class SessionController(QObject):
         if started:
             self.cue.emit("start", f"Starting: {self.describe_step(self.current_index)}")
         elif index_changed and new.state is not SessionState.READY:
-            self.cue.emit("change", f"Next: {self.describe_step(self.current_index)}")
+            # The step has begun: "Now", as "Next" would name the one after it.
+            self.cue.emit("change", f"Now: {self.describe_step(self.current_index)}")
         if self._remaining_shown > WARNING_LEAD_S:
             self._warning_armed = True
         elif (
@@ -665,12 +666,12 @@ class SessionController(QObject):
         ):
             self._warning_armed = False
             following = self.current_index + 1
+            seconds = self._remaining_shown
+            left = f"{seconds} second{'' if seconds == 1 else 's'} left"
             if following < self.step_count:
-                text = (
-                    f"{self._remaining_shown} seconds left. Then: {self.describe_step(following)}"
-                )
+                text = f"{left}. Then: {self.describe_step(following)}"
             else:
-                text = f"{self._remaining_shown} seconds left in the last step."
+                text = f"{left} in the last step."
             self.cue.emit("warning", text)
 
     def _finish_text(self) -> str:

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from massage_trainer.ui.history_recorder import SessionRecorder
     from massage_trainer.ui.practice import PracticeMode
     from massage_trainer.ui.preferences import Preferences
+    from massage_trainer.ui.presenter import PresenterWindow
 
 APP_TITLE = "Massage Trainer"
 DEFAULT_SIZE = (1440, 900)
@@ -214,7 +215,7 @@ class MainWindow(QMainWindow):
         self._notices: list[tuple[str, int]] = []  # waiting for the status bar, see _notify
         self._shown_once = False
         self._routine_editor: QMainWindow | None = None
-        self._presenter: QWidget | None = None
+        self._presenter: PresenterWindow | None = None
         self._library_dock: QDockWidget | None = None
         self._practice: PracticeMode | None = None
         self.setWindowTitle(APP_TITLE)
@@ -475,7 +476,7 @@ class MainWindow(QMainWindow):
         """Open presenter mode full screen on the chosen (or the second) screen."""
         from massage_trainer.ui.presenter import PresenterWindow
 
-        if not isinstance(self._presenter, PresenterWindow):
+        if self._presenter is None:
             presenter = PresenterWindow(
                 self._controller, self._preferences, self._settings, parent=self
             )
@@ -485,13 +486,13 @@ class MainWindow(QMainWindow):
 
     def choose_presenter_screen(self) -> None:
         """Ask which screen presenter mode uses; remembered for next time."""
-        from massage_trainer.ui.presenter import PresenterWindow, ScreenChoiceDialog
+        from massage_trainer.ui.presenter import ScreenChoiceDialog
 
         dialog = ScreenChoiceDialog(self._settings, self)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         dialog.deleteLater()
         presenter = self._presenter
-        if accepted and isinstance(presenter, PresenterWindow) and presenter.isVisible():
+        if accepted and presenter is not None and presenter.isVisible():
             presenter.present()
 
     def reload_library(self, library: ContentLibrary | None = None) -> None:
@@ -917,6 +918,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self._cue_notice, 30000)
         else:
             self._notify(self._cue_notice, 30000)
+        # A full-screen presenter hides the status bar: the instructor reads it there.
+        presenter = self._presenter
+        if presenter is not None and presenter.isVisible():
+            presenter.show_note(f"{message}  Visual cues go on.")
 
     def _show_shortcuts(self) -> None:
         dialog = self.shortcuts_dialog()

@@ -249,7 +249,7 @@ def test_auto_advance_announces_the_next_step(
     assert "change" in kinds
     change_text = next(text for kind, text in recorder.calls["cue"] if kind == "change")
     technique = controller.technique_for_step(1)
-    assert change_text.startswith(f"Next: {technique.name} on ")
+    assert change_text.startswith(f"Now: {technique.name} on ")
     assert "pressure" in change_text
 
 
@@ -407,3 +407,17 @@ def test_a_new_library_is_announced_once_and_the_session_keeps_its_routine(
     assert controller.routine is not None
     assert controller.routine.id == ROUTINE
     assert recorder.count("routine_changed") == 0
+
+
+def test_a_warning_with_one_second_left_says_second(
+    controller: SessionController, fake_clock: FakeClock
+) -> None:
+    recorder = Recorder(controller)
+    run_into_first_step(controller, fake_clock)
+    # Seconds taken off right at the end: the warning comes with one second to go.
+    fake_clock.advance(durations(controller)[0] - WARNING_LEAD_S - 1)
+    controller.tick()
+    controller.adjust(-WARNING_LEAD_S)  # 6 s left, less 5
+    warnings = [text for kind, text in recorder.calls["cue"] if kind == "warning"]
+    assert warnings
+    assert warnings[-1].startswith("1 second left.")

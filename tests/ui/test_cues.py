@@ -92,7 +92,7 @@ def test_mock_speech_engine_announces_the_next_step(
     assert speaker.engine() == "mock"
     # The engine took the text: it is speaking now.
     assert speaker.state() == tts.QTextToSpeech.State.Speaking
-    expected = f"Next: {controller.describe_step(1)}"
+    expected = f"Now: {controller.describe_step(1)}"
     assert spoken[-1] == expected
     assert spoken[0].startswith("Starting: ")
     with qtbot.waitSignal(speaker.sayingWord, timeout=5000) as blocker:

@@ -492,3 +492,15 @@ def test_the_csv_from_the_file_menu_names_techniques_and_zones(
     row = next(r for r in rows if r["technique_id"] == first.technique)
     assert row["technique"] == controller.library.technique(first.technique).name
     assert row["zone_names"]
+
+
+def test_with_the_presenter_open_a_missing_sound_device_is_said_there_too(
+    qtbot: Any, window: MainWindow
+) -> None:
+    window.show_presenter()
+    presenter = window._presenter
+    assert presenter is not None
+    qtbot.waitUntil(presenter.isVisible)
+    window.cue_player.unavailable.emit("Chimes are off: no audio output device was found.")
+    assert "Chimes are off" in presenter.footer_label.text()
+    presenter.close()
