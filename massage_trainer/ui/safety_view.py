@@ -44,7 +44,7 @@ from massage_trainer.domain.models import (
     Zone,
 )
 from massage_trainer.domain.search import techniques_allowed_on, tier_label, zone_title
-from massage_trainer.domain.session import SessionSummary
+from massage_trainer.domain.session import SessionSummary, StepStatus
 from massage_trainer.ui.controller import SessionController, format_clock
 from massage_trainer.ui.widgets import resize_to_fit
 
@@ -509,8 +509,19 @@ class SessionReport:
         """The summary in short plain lines."""
         summary = self.summary
         lines = [f"Steps done: {summary.done} of {self.step_count}"]
-        if summary.skipped:
-            lines.append(f"Steps skipped: {summary.skipped}")
+        # The steps after the last one worked on were never reached (the session was
+        # stopped early): the user did not skip them, so the summary does not say so.
+        reached = max(
+            (r.index for r in summary.records if r.actual_s > 0 or r.status is StepStatus.DONE),
+            default=-1,
+        )
+        not_reached = sum(
+            1 for r in summary.records if r.index > reached and r.status is StepStatus.SKIPPED
+        )
+        if summary.skipped - not_reached:
+            lines.append(f"Steps skipped: {summary.skipped - not_reached}")
+        if not_reached:
+            lines.append(f"Steps not reached (the session ended early): {not_reached}")
         lines.append(
             f"Time: {format_clock(round(summary.actual_s))} "
             f"of {format_clock(round(summary.planned_s))} planned"

@@ -565,6 +565,8 @@ def test_the_aftercare_closes_a_partner_session_with_a_summary(
     assert "15 minutes" in text
     routine = library.routines[ROUTINE]
     assert f"of {len(routine.steps)}" in text
+    assert "Steps skipped: 1" in text  # step 1, left early
+    assert f"Steps not reached (the session ended early): {len(routine.steps) - 1}" in text
     assert "planned" in text
     assert "Pain reported: none" in text
 
