@@ -797,13 +797,15 @@ class PresenterWindow(QWidget):
         self.instruction_label.setText(step.instruction)
         self.cautions_label.setText("\n".join(f"\u26a0 {text}" for text in step.cautions))
         self.cautions_label.setVisible(bool(step.cautions))
+        # A dry run has no one on the table to rest or care for.
+        after = "" if controller.dry_run else " Rest, then aftercare."
         if controller.state() is SessionState.FINISHED:
             # Ended early too: what was still to come is not next any more.
-            self.next_label.setText("The routine is over. Rest, then aftercare.")
+            self.next_label.setText(f"The routine is over.{after}")
         elif index + 1 < controller.step_count:
             self.next_label.setText(f"Next: {controller.describe_step(index + 1)}")
         else:
-            self.next_label.setText("Next: the end. Rest, then aftercare.")
+            self.next_label.setText(f"Next: the end.{after}")
         self._fit_text()
 
     def _on_controller_state_changed(self, _state: str) -> None:

@@ -502,3 +502,12 @@ def test_a_session_ended_early_says_so_instead_of_naming_a_next_step(
     assert presenter.ring.caption == "complete"
     qtbot.keyClick(presenter, Qt.Key.Key_Space)  # starts the routine over
     assert presenter.next_label.text() == f"Next: {controller.describe_step(1)}"
+
+
+def test_a_dry_run_ends_without_aftercare_for_no_one(
+    qtbot: Any, presenter: PresenterWindow, controller: SessionController
+) -> None:
+    controller.set_mode("dry-run")
+    qtbot.keyClick(presenter, Qt.Key.Key_Space)
+    controller.finish()
+    assert presenter.next_label.text() == "The routine is over."
