@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 
+from PySide6 import QtGui
 from PySide6.QtCore import QRectF, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
@@ -770,7 +771,10 @@ class PresenterWindow(QWidget):
         routine = controller.routine
         index = controller.current_index
         self._routine_title = routine.title if routine is not None else ""
-        self.routine_label.setToolTip(self._routine_title)
+        # A title can come from a shared file: its tip is plain text, never markup.
+        self.routine_label.setToolTip(
+            QtGui.Qt.convertFromPlainText(self._routine_title) if self._routine_title else ""
+        )
         if routine is None or index < 0:
             self.step_label.setText("No routine loaded")
             for label in (
