@@ -752,7 +752,7 @@ class MainWindow(QMainWindow):
         session.addActions([self.finish_action, self.reset_action])
         session.addSeparator()
         session.addAction(self.choose_routine_action)
-        safety = bar.addMenu("Sa&fety")
+        safety = bar.addMenu("S&afety")
         safety.addAction(self.pain_action)
         safety.addSeparator()
         safety.addActions(

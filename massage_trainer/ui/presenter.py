@@ -298,6 +298,8 @@ def _ring_caption(phase: RingPhase, state: SessionState) -> str:
     """Short ring captions, read from across the room."""
     if phase == "done":
         return "complete"
+    if phase == "ended":
+        return "ended early"
     if phase == "get_ready":
         return "get ready"
     if phase == "overtime":

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from massage_trainer.domain.models import Pressure
-from massage_trainer.domain.session import SessionState, Snapshot
+from massage_trainer.domain.session import SessionState, Snapshot, StepStatus
 from massage_trainer.ui.controller import ADJUST_STEP_S, SessionController, format_clock
 from massage_trainer.ui.preferences import Preferences
 
@@ -66,7 +66,8 @@ PRESSURE_DOTS = {
 """Filled dots out of three, so the pressure reads at a glance."""
 
 
-RingPhase = Literal["idle", "done", "get_ready", "overtime", "countdown"]
+RingPhase = Literal["idle", "done", "ended", "get_ready", "overtime", "countdown"]
+""""done": the routine ran to its end (its last step done); "ended": finished before that."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ def ring_reading(controller: SessionController, snapshot: Snapshot | None) -> Ri
     remaining = controller.remaining_seconds()
     get_ready = controller.get_ready_seconds()
     if snapshot.state is SessionState.FINISHED:
-        return RingReading("done", "Done", 1.0)
+        complete = bool(snapshot.statuses) and snapshot.statuses[-1] is StepStatus.DONE
+        return RingReading("done" if complete else "ended", "Done", 1.0)
     if get_ready > 0:
         return RingReading("get_ready", format_clock(get_ready), 0.0)
     if remaining <= 0 and snapshot.overtime:
@@ -99,6 +101,8 @@ def _ring_caption(phase: RingPhase, state: SessionState) -> str:
     paused = "" if state is SessionState.RUNNING else " (paused)"
     if phase == "done":
         return "Routine complete"
+    if phase == "ended":
+        return "Ended early"
     if phase == "get_ready":
         return "Get ready" + paused
     if phase == "overtime":
@@ -733,6 +737,13 @@ class TimerPanel(QFrame):
         self.ring.set_progress(reading.progress, colour)
         elapsed = int(snapshot.total_elapsed_s)
         left = int(-(-snapshot.total_remaining_s // 1))
+        if snapshot.state is SessionState.FINISHED:
+            self.totals_label.setText(
+                f"Session over: {format_clock(elapsed)} practised"
+                if elapsed > 0
+                else "Session over before the first step began"
+            )
+            return
         self.totals_label.setText(
             f"Routine: {format_clock(elapsed)} done  \u00b7  {format_clock(left)} to go"
         )

@@ -504,3 +504,10 @@ def test_with_the_presenter_open_a_missing_sound_device_is_said_there_too(
     window.cue_player.unavailable.emit("Chimes are off: no audio output device was found.")
     assert "Chimes are off" in presenter.footer_label.text()
     presenter.close()
+
+
+def test_every_menu_has_its_own_alt_key(window: MainWindow) -> None:
+    titles = [action.text() for action in window.menuBar().actions()]
+    keys = [title[title.index("&") + 1].lower() for title in titles if "&" in title]
+    assert len(keys) == len(titles)  # every menu can be opened with Alt
+    assert len(set(keys)) == len(keys), titles  # and no two share a key

@@ -501,7 +501,7 @@ def test_a_session_ended_early_says_so_instead_of_naming_a_next_step(
     qtbot.keyClick(presenter, Qt.Key.Key_Space)
     controller.finish()  # Finish session, at the controls, during the first step
     assert presenter.next_label.text() == "The routine is over. Rest, then aftercare."
-    assert presenter.ring.caption == "complete"
+    assert presenter.ring.caption == "ended early"
     qtbot.keyClick(presenter, Qt.Key.Key_Space)  # starts the routine over
     assert presenter.next_label.text() == f"Next: {controller.describe_step(1)}"
 

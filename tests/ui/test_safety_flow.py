@@ -333,7 +333,7 @@ def test_screening_can_be_reviewed_from_the_safety_menu(
     qtbot: Any, window: MainWindow, library: ContentLibrary
 ) -> None:
     menus = [action.text() for action in window.menuBar().actions()]
-    assert "Sa&fety" in menus
+    assert "S&afety" in menus
     window.review_screening_action.trigger()
     empty = next(
         w

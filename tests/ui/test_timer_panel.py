@@ -244,3 +244,37 @@ def test_with_room_to_spare_the_dry_run_banner_is_one_line(
     banner = panel.dry_run_label
     metrics = banner.fontMetrics()
     assert banner.contentsRect().width() >= metrics.horizontalAdvance(banner.text())
+
+
+def test_a_session_ended_early_is_not_called_complete(
+    panel: TimerPanel, controller: SessionController, fake_clock: FakeClock
+) -> None:
+    controller.start()
+    fake_clock.advance(GET_READY_S + 30)
+    controller.tick()
+    controller.finish()
+    assert panel.ring.caption == "Ended early"
+    assert panel.totals_label.text() == "Session over: 0:30 practised"
+
+
+def test_a_session_stopped_in_the_countdown_says_no_step_began(
+    panel: TimerPanel, controller: SessionController, fake_clock: FakeClock
+) -> None:
+    controller.start()
+    fake_clock.advance(1)
+    controller.tick()
+    controller.finish()
+    assert panel.totals_label.text() == "Session over before the first step began"
+
+
+def test_a_routine_run_to_its_end_is_complete(
+    panel: TimerPanel, controller: SessionController, fake_clock: FakeClock
+) -> None:
+    routine = controller.routine
+    assert routine is not None
+    controller.start()
+    fake_clock.advance(GET_READY_S + routine.total_seconds + 1)
+    for _ in range(len(routine.steps) + 1):
+        controller.tick()
+    assert controller.state() is SessionState.FINISHED
+    assert panel.ring.caption == "Routine complete"
