@@ -420,7 +420,8 @@ class PainDialog(QDialog):
         self.steps_label.setFont(steps_font)
         self.note_label = QLabel(PAIN_NOTE)
         self.note_label.setWordWrap(True)
-        self.where_label = QLabel(f"Noted in your practice history: {note}" if note else "")
+        # True whether or not the history is recording: the aftercare summary lists it.
+        self.where_label = QLabel(f"Noted for the session's summary: {note}" if note else "")
         self.where_label.setWordWrap(True)
         self.where_label.setTextFormat(Qt.TextFormat.PlainText)
 
