@@ -110,8 +110,10 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
 
         # Only here, never in --smoke-test or --screenshot: it may ask a question.
         check_history_at_start(window, window.history_recorder)
-        # After its questions, if any, the session keys must work at once.
+        # After its questions, if any, the session keys must work at once; at the very
+        # first start, the getting-started guide opens beside the window.
         window.activateWindow()
+        window.welcome_if_new()
 
     # Queued: the paint finishes and reaches the screen before the loading starts.
     window.first_painted.connect(fill_in, Qt.ConnectionType.QueuedConnection)

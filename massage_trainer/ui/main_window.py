@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         self._presenter: PresenterWindow | None = None
         self._library_dock: QDockWidget | None = None
         self._practice: PracticeMode | None = None
+        self._guide: QDialog | None = None
         self.setWindowTitle(APP_TITLE)
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), BASE_POINT_SIZE))
@@ -665,6 +666,11 @@ class MainWindow(QMainWindow):
             [QKeySequence.StandardKey.HelpContents],
             tip="List the keyboard shortcuts",
         )
+        self.guide_action = self._action(
+            "Getting started",
+            self.show_getting_started,
+            tip="A short guide: the window, a safe start, and where the other tools are",
+        )
         self.about_action = self._action(f"About {APP_TITLE}", self._show_about)
         self.routine_editor_action = self._action(
             "Routine editor…",
@@ -775,7 +781,7 @@ class MainWindow(QMainWindow):
         history = bar.addMenu("Histor&y")
         history.addActions([self.progress_action, self.export_history_action])
         help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.shortcuts_action, self.about_action])
+        help_menu.addActions([self.guide_action, self.shortcuts_action, self.about_action])
 
     def _create_toolbar(self) -> None:
         toolbar = QToolBar("Session")
@@ -922,6 +928,32 @@ class MainWindow(QMainWindow):
         presenter = self._presenter
         if presenter is not None and presenter.isVisible():
             presenter.show_note(f"{message}  Visual cues go on.")
+
+    def show_getting_started(self) -> QDialog:
+        """Open (or raise) the getting-started guide; it does not block the window."""
+        if self._guide is None:
+            from massage_trainer.ui.welcome import GettingStartedDialog
+
+            guide = GettingStartedDialog(self)
+            guide.destroyed.connect(self._forget_guide)
+            self._guide = guide
+        self._guide.show()
+        self._guide.raise_()
+        self._guide.activateWindow()
+        return self._guide
+
+    def _forget_guide(self) -> None:
+        self._guide = None
+
+    def welcome_if_new(self) -> bool:
+        """At the very first start, open the getting-started guide (once, ever)."""
+        from massage_trainer.ui.welcome import WELCOMED_KEY
+
+        if str(self._settings.value(WELCOMED_KEY, "false")).lower() in {"true", "1"}:
+            return False
+        self._settings.setValue(WELCOMED_KEY, True)
+        self.show_getting_started()
+        return True
 
     def _show_shortcuts(self) -> None:
         dialog = self.shortcuts_dialog()

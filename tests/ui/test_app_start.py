@@ -59,6 +59,18 @@ def test_the_window_paints_at_once_then_fills_itself_in(qtbot: Any) -> None:
     assert window.windowTitle().endswith("Massage Trainer")
 
 
+def test_the_first_start_opens_the_getting_started_guide_beside_the_window(
+    qtbot: Any,
+) -> None:
+    window = _started(qtbot)
+    qtbot.waitUntil(lambda: window.populated and window._guide is not None, timeout=5000)
+    guide = window._guide
+    assert guide is not None
+    assert guide.isVisible()
+    assert not guide.isModal()
+    guide.close()
+
+
 def test_a_routine_named_on_the_command_line_is_opened(qtbot: Any) -> None:
     window = _started(qtbot, "lower-back-relief")
     qtbot.waitUntil(lambda: window.populated, timeout=5000)
