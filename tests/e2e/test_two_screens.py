@@ -63,10 +63,15 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from massage_trainer import app
 from massage_trainer.ui.presenter import SCREEN_KEY, ScreenChoiceDialog
+from massage_trainer.ui.welcome import WELCOMED_KEY
 
 actions, saved = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+settings = QSettings(app.ORGANIZATION, app.APPLICATION)
+# An instructor who has used the app before: no getting-started guide at this start.
+settings.setValue(WELCOMED_KEY, True)
 if saved is not None:  # chosen in an earlier run, on another setup
-    QSettings(app.ORGANIZATION, app.APPLICATION).setValue(SCREEN_KEY, saved)
+    settings.setValue(SCREEN_KEY, saved)
+settings.sync()
 
 DEADLINE_S = 10.0
 
