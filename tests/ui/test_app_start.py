@@ -18,6 +18,7 @@ from massage_trainer.domain.content import ContentError
 from massage_trainer.domain.paths import DATA_DIR_ENV
 from massage_trainer.ui import history_recorder, main_window
 from massage_trainer.ui.main_window import MainWindow
+from massage_trainer.ui.welcome import WELCOMED_KEY
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +26,8 @@ def _settings_in_tmp(tmp_path: Path) -> Iterator[None]:
     """The started window uses the default QSettings: point them at a throwaway folder."""
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    # A returning user: the first-start guide would open a window over later tests.
+    QSettings(app.ORGANIZATION, app.APPLICATION).setValue(WELCOMED_KEY, True)
     yield
     QSettings.setDefaultFormat(QSettings.Format.NativeFormat)
 
@@ -62,6 +65,7 @@ def test_the_window_paints_at_once_then_fills_itself_in(qtbot: Any) -> None:
 def test_the_first_start_opens_the_getting_started_guide_beside_the_window(
     qtbot: Any,
 ) -> None:
+    QSettings(app.ORGANIZATION, app.APPLICATION).remove(WELCOMED_KEY)  # a first start
     window = _started(qtbot)
     qtbot.waitUntil(lambda: window.populated and window._guide is not None, timeout=5000)
     guide = window._guide

@@ -65,6 +65,7 @@ def test_it_opens_by_itself_at_the_first_start_only(
     again = make_main_window()
     assert not again.welcome_if_new()  # and not at the next start
     assert again._guide is None
+    guide.close()
 
 
 def test_help_opens_it_and_a_second_time_raises_the_same_one(
@@ -80,4 +81,6 @@ def test_help_opens_it_and_a_second_time_raises_the_same_one(
     assert window._guide is guide
     guide.close()  # closing deletes it; the next time opens a new one
     qtbot.waitUntil(lambda: window._guide is None)
-    assert window.show_getting_started() is not guide
+    reopened = window.show_getting_started()
+    assert reopened is not guide
+    reopened.close()
