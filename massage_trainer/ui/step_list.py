@@ -24,7 +24,16 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -267,7 +276,7 @@ class StepDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:  # noqa: N802
         title, detail = self._fonts(option)
         view = self.parent()
-        row_width = view.viewport().width() if isinstance(view, QListView) else 200
+        row_width = view.row_width if isinstance(view, StepListView) else 200
         lines = self.title_lines(
             QFontMetrics(title),
             str(index.data(StepRole.TECHNIQUE_NAME)),
@@ -406,6 +415,9 @@ class StepListView(QListView):
         super().__init__(parent)
         self._controller = controller
         self._following = False
+        # The viewport's width, kept from its resize events (see resizeEvent); until the
+        # first one, the width it would have without a scroll bar.
+        self._row_width = self.maximumViewportSize().width()
         self._model = StepListModel(controller, self)
         self.setModel(self._model)
         self.setItemDelegate(StepDelegate(self))
@@ -437,6 +449,23 @@ class StepListView(QListView):
     @property
     def step_model(self) -> StepListModel:
         return self._model
+
+    @property
+    def row_width(self) -> int:
+        """The width a row has: the viewport's.
+
+        Kept from the resize events rather than read through ``viewport()``: the first
+        time PySide6 wraps a widget that Qt created (the viewport), it builds the Python
+        types of every QWidget subclass it knows to find the right one, about 45 that the
+        window never uses (0.7 MiB and several ms at start-up).
+        """
+        return self._row_width
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        # A scroll area's resize events are its viewport's (QAbstractScrollArea routes
+        # them here), and they come before the rows are laid out again for the new size.
+        self._row_width = event.size().width()
+        super().resizeEvent(event)
 
     def event(self, event: QEvent) -> bool:
         # Keys that belong to the window's session shortcuts (Space, Left, Right, ...)

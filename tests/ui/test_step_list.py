@@ -227,3 +227,19 @@ def test_rows_grow_when_the_list_narrows_and_names_wrap(qtbot: Any, view: StepLi
         option = QStyleOptionViewItem()
         option.font = view.font()
         assert view.visualRect(index).height() == delegate.sizeHint(option, index).height()
+
+
+def test_the_rows_width_follows_the_viewport(qtbot: Any, view: StepListView) -> None:
+    # The delegate sizes rows from row_width, which is kept from the resize events
+    # instead of read through viewport(): it must always be the viewport's width.
+    assert view.row_width == view.viewport().width()
+    for width in (250, 600, 330):
+        view.resize(width, 700)
+        assert view.row_width == view.viewport().width() < width
+    # A short view shows the vertical scroll bar, which takes room from the rows.
+    view.resize(420, 150)
+    qtbot.waitUntil(lambda: view.verticalScrollBar().isVisible())
+    assert view.row_width == view.viewport().width()
+    view.resize(420, 2000)
+    qtbot.waitUntil(lambda: not view.verticalScrollBar().isVisible())
+    assert view.row_width == view.viewport().width()
