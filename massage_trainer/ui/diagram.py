@@ -18,7 +18,6 @@ safe zones plain.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -446,6 +445,10 @@ class BackDiagramView(QWidget):
 
     def tooltip_for(self, zone_id: str) -> str:
         """The hover text for a zone: name, tier, rule and a short reason (rich text)."""
+        # Imported at the first hover, not with the window: the html module loads its
+        # entity tables (about 0.35 MiB) that nothing else at start-up needs.
+        import html
+
         zone = self._zones.get(zone_id) or self._controller.library.zones.get(zone_id)
         if zone is None:
             return ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -78,6 +77,8 @@ def save_path_with_suffix(
         return path
     path = path.with_name(path.name + suffix)
     if path.exists():
+        import html  # here: its entity tables (about 0.35 MiB) are needed only for this
+
         # Escaped: a file or folder name is the user's text, never markup.
         text = html.escape(f"{path.name} already exists in {path.parent}.")
         answer = QMessageBox.question(

@@ -178,6 +178,15 @@ def test_tooltip_names_the_zone_its_tier_pressure_and_reason(
     assert view.tooltip_for("no-such-zone") == ""
 
 
+def test_tooltip_text_from_the_content_is_never_markup(
+    view: BackDiagramView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(diagram_module, "rule_text", lambda _zone: "<b>firm</b> & slow")
+    text = view.tooltip_for("upper-back")
+    assert "&lt;b&gt;firm&lt;/b&gt; &amp; slow" in text
+    assert "<b>firm</b>" not in text
+
+
 # -- highlight -------------------------------------------------------------------------
 
 
@@ -529,3 +538,19 @@ def test_the_keyboard_goes_from_zone_to_zone_and_enter_selects(
     assert view.hovered_zone() == seen[-1]
     qtbot.keyClick(view, Qt.Key.Key_Return)
     assert controller.selected_zone() == seen[-1]
+
+
+def test_the_window_modules_load_without_the_html_module() -> None:
+    # html loads its entity tables (about 0.35 MiB): the diagram and the shared widgets
+    # import it only where they escape text (a tooltip, an overwrite question).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import massage_trainer.ui.diagram, massage_trainer.ui.widgets; "
+        "print('html' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "False"
