@@ -91,7 +91,7 @@ def _as_returning_user(config_home: Path) -> None:
     shown once at the very first start (a window of its own, about 3.4 MiB), is not part
     of the usual start that the benchmarks measure."""
     from massage_trainer.app import APPLICATION, ORGANIZATION
-    from massage_trainer.ui.welcome import WELCOMED_KEY
+    from massage_trainer.ui.main_window import WELCOMED_KEY
 
     section, _, key = WELCOMED_KEY.partition("/")
     settings = config_home / ORGANIZATION / f"{APPLICATION}.conf"

@@ -100,6 +100,13 @@ def format_clock(seconds: int) -> str:
     return f"{sign}{minutes}:{secs:02d}"
 
 
+def minutes_text(seconds: int) -> str:
+    """ "about 20 min" for a routine's total time (m:ss under ten minutes)."""
+    if seconds < 600:
+        return format_clock(seconds)
+    return f"{round(seconds / 60)} min"
+
+
 def step_duration_text(seconds: int) -> str:
     """A step's planned time in words: "3 min", "1 min 30 s", "45 s"."""
     minutes, secs = divmod(seconds, 60)
@@ -728,6 +735,7 @@ __all__ = [
     "StepStatus",
     "describe_zones",
     "format_clock",
+    "minutes_text",
     "pressure_text",
     "short_zone_name",
     "step_duration_text",

@@ -70,6 +70,10 @@ HISTORY_MARKS = {
 """The status bar's lasting mark per history status (StoreStatus values); its tooltip
 says why."""
 
+WELCOMED_KEY = "help/welcomed"
+"""QSettings key: true once the getting-started guide has been shown at a start (kept
+here, so a returning user's start never loads the guide's module)."""
+
 _KEY_GEOMETRY = "window/geometry"
 _KEY_STATE = "window/state"
 _KEY_SPLITTER = "window/splitter"
@@ -859,7 +863,7 @@ class MainWindow(QMainWindow):
         self.pain_action.setEnabled(in_session and not controller.dry_run)
 
     def _on_controller_routine_changed(self) -> None:
-        from massage_trainer.ui.routine_picker import minutes_text
+        from massage_trainer.ui.controller import minutes_text
 
         routine = self._controller.routine
         self._update_title()
@@ -947,8 +951,6 @@ class MainWindow(QMainWindow):
 
     def welcome_if_new(self) -> bool:
         """At the very first start, open the getting-started guide (once, ever)."""
-        from massage_trainer.ui.welcome import WELCOMED_KEY
-
         if str(self._settings.value(WELCOMED_KEY, "false")).lower() in {"true", "1"}:
             return False
         self._settings.setValue(WELCOMED_KEY, True)

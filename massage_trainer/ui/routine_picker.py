@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from massage_trainer.domain.content import ContentLibrary, LoadProblem
 from massage_trainer.domain.models import Audience, Routine
-from massage_trainer.ui.controller import format_clock
+from massage_trainer.ui.controller import minutes_text
 from massage_trainer.ui.widgets import add_group_heading, resize_to_fit
 
 USER_GROUP = "Your own routines"
@@ -50,13 +50,6 @@ def warning_lines(library: ContentLibrary, routine: Routine) -> list[str]:
     return [
         problem.message.removeprefix(prefix) for problem in library.warnings.get(routine.id, ())
     ]
-
-
-def minutes_text(seconds: int) -> str:
-    """ "about 20 min" for a routine's total time (m:ss under ten minutes)."""
-    if seconds < 600:
-        return format_clock(seconds)
-    return f"{round(seconds / 60)} min"
 
 
 class RoutinePicker(QDialog):

@@ -14,9 +14,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 from massage_trainer.ui.widgets import resize_to_fit
 
-WELCOMED_KEY = "help/welcomed"
-"""QSettings key: true once the guide has been shown at a start."""
-
 GUIDE: tuple[tuple[str, str], ...] = (
     (
         "Choose what to practise",
@@ -109,4 +106,4 @@ class GettingStartedDialog(QDialog):
         return self.text.toPlainText()
 
 
-__all__ = ["CLOSING", "GUIDE", "OPENING", "WELCOMED_KEY", "GettingStartedDialog", "guide_html"]
+__all__ = ["CLOSING", "GUIDE", "OPENING", "GettingStartedDialog", "guide_html"]

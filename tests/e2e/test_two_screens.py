@@ -63,7 +63,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from massage_trainer import app
 from massage_trainer.ui.presenter import SCREEN_KEY, ScreenChoiceDialog
-from massage_trainer.ui.welcome import WELCOMED_KEY
+from massage_trainer.ui.main_window import WELCOMED_KEY
 
 actions, saved = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 settings = QSettings(app.ORGANIZATION, app.APPLICATION)

@@ -17,8 +17,7 @@ from massage_trainer import app
 from massage_trainer.domain.content import ContentError
 from massage_trainer.domain.paths import DATA_DIR_ENV
 from massage_trainer.ui import history_recorder, main_window
-from massage_trainer.ui.main_window import MainWindow
-from massage_trainer.ui.welcome import WELCOMED_KEY
+from massage_trainer.ui.main_window import WELCOMED_KEY, MainWindow
 
 
 @pytest.fixture(autouse=True)
