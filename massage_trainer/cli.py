@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from massage_trainer import __version__
 
 if TYPE_CHECKING:
-    from massage_trainer.domain.safety import Problem
+    pass
 
 QT_FLAG_OPTIONS = frozenset({"reverse", "widgetcount", "nograb", "dograb", "sync"})
 QT_VALUE_OPTIONS = frozenset(
@@ -269,7 +269,7 @@ def _validate(files: Sequence[Path]) -> int:
             label = "error" if problem.severity is Severity.ERROR else "warning"
             print(
                 f"{path}: {where}field '{problem.field}': {label} [{problem.rule}]: "
-                f"{_problem_text(problem, routine.title)}"
+                f"{problem.text or problem.message}"
             )
             failed = failed or problem.severity is Severity.ERROR
         if not any(problem.severity is Severity.ERROR for problem in problems):
@@ -286,15 +286,6 @@ def _routine_files(paths: Sequence[Path]) -> list[Path]:
         inside = sorted(path.glob("*.json")) if path.is_dir() else []
         files += inside or [path]
     return files
-
-
-def _problem_text(problem: Problem, title: str) -> str:
-    """What is wrong, without the routine's title, the step and the rule, which the
-    line names already."""
-    where = f"step {problem.step}" if problem.step is not None else "routine"
-    return problem.message.removeprefix(f'"{title}", {where}: ').removesuffix(
-        f" (rule: {problem.rule})"
-    )
 
 
 def _print_schema() -> int:

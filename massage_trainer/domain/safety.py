@@ -72,6 +72,9 @@ class Problem:
     field: str
     rule: str
     message: str
+    """The whole sentence: the routine's title, where, what is wrong and the rule."""
+    text: str = ""
+    """Only what is wrong, for a place that names the routine, step and rule itself."""
 
 
 def is_valid(problems: Iterable[Problem]) -> bool:
@@ -118,6 +121,7 @@ class _Checker:
                 field=field,
                 rule=rule.value,
                 message=message,
+                text=text,
             )
         )
 

@@ -130,16 +130,9 @@ def as_rich_text(text: str) -> str:
     return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 
-def problem_text(problem: Problem, routine_title: str) -> str:
-    """A problem's message without the routine-and-step prefix and the rule id."""
-    where = f"step {problem.step}" if problem.step is not None else "routine"
-    prefix = f'"{routine_title}", {where}: '
-    text = problem.message
-    if text.startswith(prefix):
-        text = text[len(prefix) :]
-    suffix = f" (rule: {problem.rule})"
-    if text.endswith(suffix):
-        text = text[: -len(suffix)]
+def problem_text(problem: Problem) -> str:
+    """What is wrong, as a sentence on its own (the list shows where)."""
+    text = problem.text or problem.message
     return text[:1].upper() + text[1:]
 
 
@@ -1448,8 +1441,7 @@ class RoutineEditorWindow(QMainWindow):
                     item.setData(Qt.ItemDataRole.ForegroundRole, None)
                 item.setText(text)
                 item.setIcon(icon)
-                title = routine.title if routine is not None else ""
-                tip = "\n".join(problem_text(p, title) for p in mine) or step.instruction
+                tip = "\n".join(problem_text(p) for p in mine) or step.instruction
                 item.setToolTip(as_rich_text(tip))
         finally:
             self.step_list.blockSignals(False)
@@ -1502,7 +1494,7 @@ class RoutineEditorWindow(QMainWindow):
         style = self.style()
         for problem in errors + warnings:
             where = f"Step {problem.step}: " if problem.step is not None else "Routine: "
-            item = QListWidgetItem(where + problem_text(problem, routine.title))
+            item = QListWidgetItem(where + problem_text(problem))
             item.setData(_ID_ROLE, problem.step or 0)
             item.setIcon(
                 style.standardIcon(
@@ -1545,7 +1537,7 @@ class RoutineEditorWindow(QMainWindow):
             for problem in self._problems:
                 if problem.step != index + 1:
                     continue
-                item = QListWidgetItem(problem_text(problem, routine.title))
+                item = QListWidgetItem(problem_text(problem))
                 item.setIcon(
                     style.standardIcon(
                         QStyle.StandardPixmap.SP_MessageBoxCritical

@@ -104,6 +104,11 @@ def _assert_problem(
     assert rule.value in problem.message
     if step is not None:
         assert f"step {step}" in problem.message
+    # The plain part alone, for places that name the routine, step and rule themselves.
+    assert problem.text
+    assert problem.text in problem.message
+    assert routine.title not in problem.text
+    assert rule.value not in problem.text
 
 
 # --- The built-in routines -------------------------------------------------------------
