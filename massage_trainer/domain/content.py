@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from massage_trainer.domain.models import (
+    ID_PATTERN,
     AftercareItem,
     PreparationItem,
     Routine,
@@ -108,7 +109,7 @@ def describe_error(item: ErrorDetails, model: str = "") -> str:
     if kind == "string_too_long":
         return f"is too long (at most {_number(ctx.get('max_length'))} characters)"
     if kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == _ID_PATTERN:
+        if ctx.get("pattern") == ID_PATTERN:
             return (
                 "may only use lower-case letters, digits, '-' and '_', starting with a "
                 "letter or digit, at most 64 characters"
@@ -138,9 +139,6 @@ def describe_error(item: ErrorDetails, model: str = "") -> str:
             return plain + message[len(start) :]
     return "is not valid: " + message[:1].lower() + message[1:]
 
-
-_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-"""The content id pattern of :mod:`massage_trainer.domain.models`, as pydantic reports it."""
 
 _TYPE_WORDS = {
     "int_type": "a whole number",

@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 SCHEMA_VERSION = 1
 """The content schema version this build reads and writes."""
 
-Identifier = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", strip_whitespace=False)
-]
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+"""What every content id must match (and what pydantic names when one does not)."""
+
+Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN, strip_whitespace=False)]
 """A short machine id: lower-case letters, digits, ``-`` and ``_``; at most 64 characters."""
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]

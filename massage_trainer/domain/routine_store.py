@@ -41,7 +41,7 @@ from massage_trainer.domain.content import (
     format_validation_error,
     read_json_file,
 )
-from massage_trainer.domain.models import SCHEMA_VERSION, Routine
+from massage_trainer.domain.models import ID_PATTERN, SCHEMA_VERSION, Routine
 from massage_trainer.domain.paths import (
     DRAFTS_FOLDER,
     ROUTINES_FOLDER,
@@ -73,7 +73,7 @@ __all__ = [
 OLDEST_SCHEMA_VERSION = 0
 """The oldest routine file version that can still be imported (and is migrated)."""
 
-_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_ID_PATTERN = re.compile(ID_PATTERN)
 _MAX_ID_LENGTH = 64
 
 RoutineChecker = Callable[[Routine], Sequence[Problem]]
