@@ -46,7 +46,7 @@ from massage_trainer.domain.models import (
 from massage_trainer.domain.search import techniques_allowed_on, tier_label, zone_title
 from massage_trainer.domain.session import SessionSummary, StepStatus
 from massage_trainer.ui.controller import SessionController, format_clock
-from massage_trainer.ui.widgets import resize_to_fit
+from massage_trainer.ui.widgets import is_plain_key, resize_to_fit
 
 SAFE_FILL = QColor("#e3f3e8")
 CAUTION_FILL = QColor("#fff1d6")
@@ -467,9 +467,7 @@ class PainDialog(QDialog):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
-        plain = not event.modifiers() & ~(
-            Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
-        )
+        plain = is_plain_key(event)
         if plain and key == Qt.Key.Key_C:
             self._on_continue_clicked()
         elif plain and key == Qt.Key.Key_S:

@@ -63,7 +63,7 @@ from massage_trainer.ui.safety_view import (
     lay_out_reading_dialog,
     take_window_font,
 )
-from massage_trainer.ui.widgets import add_group_heading, resize_to_fit
+from massage_trainer.ui.widgets import add_group_heading, is_plain_key, resize_to_fit
 
 CATEGORY_TITLES = {
     PreparationCategory.ROOM: "The room",
@@ -408,9 +408,7 @@ class ScreeningDialog(QDialog):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
-        if key in (Qt.Key.Key_Y, Qt.Key.Key_N) and not event.modifiers() & ~(
-            Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
-        ):
+        if key in (Qt.Key.Key_Y, Qt.Key.Key_N) and is_plain_key(event):
             self._answer_by_key(key == Qt.Key.Key_Y)
             event.accept()
             return
@@ -422,9 +420,7 @@ class ScreeningDialog(QDialog):
 
     @staticmethod
     def _is_move_key(event: QKeyEvent) -> bool:
-        return event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not event.modifiers() & ~(
-            Qt.KeyboardModifier.KeypadModifier
-        )
+        return event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and is_plain_key(event, shift=False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         # The answer buttons would hand Up and Down to the scroll area, which only

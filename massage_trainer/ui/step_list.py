@@ -50,6 +50,7 @@ from massage_trainer.ui.controller import (
     format_clock,
     pressure_text,
 )
+from massage_trainer.ui.widgets import is_plain_key
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -538,5 +539,4 @@ def _is_session_key(event: QEvent) -> bool:
     """A key press (at most with Shift or keypad) that the window's actions handle."""
     if not isinstance(event, QKeyEvent) or event.key() not in _WINDOW_KEYS:
         return False
-    allowed = Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier
-    return not event.modifiers() & ~allowed
+    return is_plain_key(event)

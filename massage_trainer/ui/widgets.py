@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QTreeWidget, QTreeWidgetItem, QWidget
 
 
@@ -39,6 +39,15 @@ def window_action(
             action.triggered.connect(lambda _checked=False: slot())
     window.addAction(action)
     return action
+
+
+def is_plain_key(event: QKeyEvent, *, shift: bool = True) -> bool:
+    """A key pressed on its own (or from the keypad, or with Shift unless ``shift`` is
+    False): what a one-key command answers to, never Ctrl+ or Alt+ combinations."""
+    allowed = Qt.KeyboardModifier.KeypadModifier
+    if shift:
+        allowed |= Qt.KeyboardModifier.ShiftModifier
+    return not event.modifiers() & ~allowed
 
 
 def add_group_heading(tree: QTreeWidget, *texts: str) -> QTreeWidgetItem:
@@ -93,4 +102,10 @@ def save_path_with_suffix(
     return path
 
 
-__all__ = ["add_group_heading", "resize_to_fit", "save_path_with_suffix", "window_action"]
+__all__ = [
+    "add_group_heading",
+    "is_plain_key",
+    "resize_to_fit",
+    "save_path_with_suffix",
+    "window_action",
+]
