@@ -143,7 +143,9 @@ class SessionController(QObject):
     zone_selected = Signal(str)
     """The zone id the user selected on the diagram, "" for none."""
     cue = Signal(str, str)
-    """kind ("warning" | "change" | "finish" | "start" | "checkin"), the text to announce."""
+    """kind ("warning" | "change" | "finish" | "start" | "go" | "checkin"), the text to
+    announce ("go": the get-ready countdown ran out and the first step's time starts; no
+    text)."""
     mode_changed = Signal(str)
     """The SessionMode value ("partner" | "dry-run") once chosen; "" when not chosen yet."""
     pain_reported = Signal(str)
@@ -588,11 +590,18 @@ class SessionController(QObject):
         if remaining_shown != self._remaining_shown:
             self._remaining_shown = remaining_shown
             self.remaining_changed.emit(remaining_shown)
+        # The countdown ran out (not a skip to another step, a finish or a reset): the
+        # step's time starts now, and hands busy on a back need to hear it.
+        countdown_over = (
+            self._get_ready_shown > 0 and get_ready_shown == 0 and running and not index_changed
+        )
         if get_ready_shown != self._get_ready_shown:
             self._get_ready_shown = get_ready_shown
             self.get_ready_changed.emit(get_ready_shown)
         self._update_focus()
         self._emit_cues(old, new, index_changed, state_changed, in_get_ready)
+        if countdown_over:
+            self.cue.emit("go", "")
         self._update_check_in(new, index_changed, in_get_ready)
         self._schedule(new, in_get_ready)
 

@@ -18,7 +18,6 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QUrl, Signal
 
 from massage_trainer.domain.paths import assets_dir
-from massage_trainer.domain.session import SessionState
 from massage_trainer.ui.controller import SessionController
 from massage_trainer.ui.preferences import Preferences
 
@@ -37,7 +36,7 @@ SPOKEN_KINDS = frozenset({"start", "change", "finish", "checkin"})
 
 FLASH_KINDS = frozenset({"start", "go", "change", "finish", "checkin"})
 """Cue kinds that flash; "go" is the end of the get-ready countdown, when the first
-step's time starts (the player's own cue: the hands go to work now)."""
+step's time starts (the hands go to work now)."""
 
 CHIME_VOLUME = 0.6
 
@@ -161,10 +160,7 @@ class CuePlayer(QObject):
         self._speaker: Speaker | None = None
         self._chime_failed = False
         self._speech_failed = False
-        self._controller = controller
-        self._get_ready_index = -1
         controller.cue.connect(self._on_controller_cue)
-        controller.get_ready_changed.connect(self._on_controller_get_ready_changed)
         preferences.speech_changed.connect(self._on_preferences_speech_changed)
 
     @property
@@ -190,17 +186,6 @@ class CuePlayer(QObject):
             self._chime(kind)
         if kind in SPOKEN_KINDS and self._preferences.speech_enabled:
             self._say(text)
-
-    def _on_controller_get_ready_changed(self, seconds: int) -> None:
-        controller = self._controller
-        if seconds > 0:
-            self._get_ready_index = controller.current_index
-            return
-        index, self._get_ready_index = self._get_ready_index, -1
-        # The countdown ran out (not a skip to another step, a finish or a reset): the
-        # step's time starts now, and hands busy on a back need to hear it.
-        if index == controller.current_index and controller.state() is SessionState.RUNNING:
-            self._on_controller_cue("go", "")
 
     def _on_preferences_speech_changed(self, on: bool) -> None:
         if not on and self._speaker is not None:

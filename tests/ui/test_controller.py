@@ -421,3 +421,21 @@ def test_a_warning_with_one_second_left_says_second(
     warnings = [text for kind, text in recorder.calls["cue"] if kind == "warning"]
     assert warnings
     assert warnings[-1].startswith("1 second left.")
+
+
+def test_the_end_of_the_countdown_is_a_go_cue_only_when_the_step_starts(
+    controller: SessionController, fake_clock: FakeClock
+) -> None:
+    recorder = Recorder(controller)
+    controller.start()
+    fake_clock.advance(GET_READY_S + 0.5)
+    controller.tick()
+    assert [args for args in recorder.calls["cue"] if args[0] == "go"] == [("go", "")]
+    # Finished during the countdown: no step starts, so no "go".
+    controller.reset()
+    recorder.clear()
+    controller.start()
+    fake_clock.advance(1)
+    controller.tick()
+    controller.finish()
+    assert not [args for args in recorder.calls["cue"] if args[0] == "go"]
