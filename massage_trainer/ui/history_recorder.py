@@ -14,13 +14,14 @@ in the history as interrupted.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from massage_trainer.domain.history import (
     HistoryStore,
@@ -42,6 +43,7 @@ a crash may cost, with room for a late timer."""
 
 __all__ = [
     "CHECKPOINT_INTERVAL_S",
+    "CsvExport",
     "ResumeChoice",
     "SessionRecorder",
     "check_history_at_start",
@@ -285,10 +287,18 @@ class SessionRecorder(QObject):
         note = next((arg for arg in args if isinstance(arg, str)), "")
         self.record_pain(note)
 
+    def take_open_result(self) -> str:
+        """What happened when the store was opened, the first time it is asked for; ""
+        after that (and when all went well), so it is never told twice."""
+        if self._open_result_told:
+            return ""
+        self._open_result_told = True
+        return self._store.open_result.notice
+
     def _on_open_result_due(self) -> None:
-        if not self._open_result_told:
-            self._open_result_told = True
-            self.notice.emit(self._store.open_result.notice)
+        notice = self.take_open_result()
+        if notice:
+            self.notice.emit(notice)
 
     def _on_timer_timeout(self) -> None:
         if self._session_id is None and self._pending is None:
@@ -460,9 +470,8 @@ def check_history_at_start(parent: QWidget | None, recorder: SessionRecorder) ->
     a newer file shown read-only, no history at all), then offers to resume a session
     a crash left open.
     """
-    notice = recorder.store.open_result.notice
-    if notice and not recorder._open_result_told:
-        recorder._open_result_told = True  # the dialog says it: not the status bar too
+    notice = recorder.take_open_result()  # the dialog says it: not the status bar too
+    if notice:
         _tell(parent, QMessageBox.Icon.Warning, "Practice history", notice)
     return offer_resume(parent, recorder)
 
@@ -505,20 +514,33 @@ def default_export_name(today: date | None = None) -> str:
     return f"massage-practice-{today.isoformat()}.csv"
 
 
+@dataclass(frozen=True)
+class CsvExport:
+    """A written CSV export: where it went and how many rows it has."""
+
+    path: Path
+    rows: int
+
+    @property
+    def summary(self) -> str:
+        rows = "1 row" if self.rows == 1 else f"{self.rows} rows"
+        return f"Practice history saved to {self.path} ({rows})."
+
+
 def export_history_csv(
     parent: QWidget | None,
     store: HistoryStore,
     path: Path | None = None,
     *,
     library: ContentLibrary | None = None,
-) -> Path | None:
+) -> CsvExport | None:
     """Ask where to save (unless ``path`` is given) and export the history as CSV.
 
     ``library`` names the techniques and zones beside their ids (pass the controller's);
     without it those name columns are empty.
 
-    Tells the user when it cannot be written, or when there is no history to export, and
-    says in a main window's status bar where it went; returns the file written, or None.
+    Tells the user when it cannot be written, or when there is no history to export;
+    returns what was written (the caller says where it went), or None.
     """
     if store.status is StoreStatus.UNAVAILABLE:
         QMessageBox.information(
@@ -560,7 +582,4 @@ def export_history_csv(
             f"Nothing was saved to {path}: the history could not be read. {store.message}",
         )
         return None
-    if isinstance(parent, QMainWindow):  # File → Export CSV…: the dialog has gone
-        rows = "1 row" if written == 1 else f"{written} rows"
-        parent.statusBar().showMessage(f"Practice history saved to {path} ({rows}).", 15000)
-    return path
+    return CsvExport(path, written)

@@ -361,7 +361,9 @@ class MainWindow(QMainWindow):
         from massage_trainer.ui.history_recorder import export_history_csv
 
         recorder = self._history_recorder
-        export_history_csv(self, recorder.store, library=recorder.controller.library)
+        export = export_history_csv(self, recorder.store, library=recorder.controller.library)
+        if export is not None:  # the file dialog has gone: say where it went
+            self.statusBar().showMessage(export.summary, 15000)
 
     def session_actions(self) -> list[QAction]:
         """Every action of the window, in menu order (the shortcuts dialog lists these)."""

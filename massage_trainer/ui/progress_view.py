@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from statistics import fmean
 from typing import Any
 
@@ -812,10 +811,10 @@ class ProgressWindow(QWidget):
     def _on_export_button_clicked(self) -> None:
         from massage_trainer.ui.history_recorder import export_history_csv
 
-        written = export_history_csv(self, self._store, library=self._library)
-        if written is not None:
-            self.export_status.setText(f"Saved to {Path(written).name}")
-            self.export_status.setToolTip(str(written))
+        export = export_history_csv(self, self._store, library=self._library)
+        if export is not None:
+            self.export_status.setText(f"Saved to {export.path.name}")
+            self.export_status.setToolTip(export.summary)
 
 
 __all__ = [

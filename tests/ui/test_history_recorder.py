@@ -620,7 +620,9 @@ def test_export_history_csv_to_a_chosen_file(
 ) -> None:
     controller.start()
     target = tmp_path / "out.csv"
-    assert export_history_csv(None, store, target) == target
+    export = export_history_csv(None, store, target)
+    assert export is not None
+    assert export.path == target
     assert target.read_text(encoding="utf-8-sig").startswith("session_id,date,")
 
 
