@@ -12,8 +12,8 @@ hide the timer, Esc leave. The main window's session keys work here too: P partn
 reports pain, R restart the step, + / - 30 seconds more or less.
 
 A dialog opened from here (the questions before a start, a pain report, the aftercare)
-takes the keyboard while it is open; when it closes, the keys come back here, even
-though the dialog belongs to the main window, so the clicker goes on working.
+takes the keyboard while it is open; when it closes, the safety flow gives the keys back
+to the window that had them (here), so the clicker goes on working.
 """
 
 from __future__ import annotations
@@ -35,10 +35,8 @@ from PySide6.QtGui import (
     QPen,
     QResizeEvent,
     QScreen,
-    QWindow,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -92,11 +90,6 @@ _TEXT_SHARE = _TEXT_STRETCH / (_DIAGRAM_STRETCH + _TEXT_STRETCH)
 
 NOTE_MS = 8000
 """How long a note (such as "only one screen") stays in the presenter's bottom line."""
-
-KEYS_BACK_GRACE_MS = 1000
-"""After a dialog that took the keyboard closes, how long the presenter takes the keys
-back whenever another window of the app gets them (the main window may be activated
-more than once as the dialog goes)."""
 
 _NEXT_KEYS = {Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Down}
 _PREVIOUS_KEYS = {Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up}
@@ -372,17 +365,6 @@ class PresenterWindow(QWidget):
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_MS)
         self._note_timer.timeout.connect(self._show_key_help)
-
-        # Whether a dialog took the keyboard from here; then the keys come back here.
-        self._has_keys = False
-        self._keys_lent = False
-        self._keys_back_timer = QTimer(self)
-        self._keys_back_timer.setSingleShot(True)
-        self._keys_back_timer.setInterval(KEYS_BACK_GRACE_MS)
-        self._keys_back_timer.timeout.connect(self._on_keys_back_timer_timeout)
-        app = QGuiApplication.instance()
-        if isinstance(app, QGuiApplication):
-            app.focusWindowChanged.connect(self._on_focus_window_changed)
 
         self._build()
         controller.routine_changed.connect(self._refresh_step)
@@ -706,38 +688,6 @@ class PresenterWindow(QWidget):
         self.set_blanked(False)
         super().closeEvent(event)
         self.closed.emit()
-
-    def _on_focus_window_changed(self, window: QWindow | None) -> None:
-        mine = self.windowHandle()
-        had_keys, self._has_keys = self._has_keys, window is not None and window == mine
-        if self._has_keys or not self.isVisible():
-            if not self.isVisible():
-                self._keys_lent = False
-            return
-        if QApplication.activeModalWidget() is not None:
-            # A dialog (the start questions, a pain report, the aftercare) has the keys;
-            # the next of a series of dialogs takes them over.
-            if had_keys or self._keys_lent:
-                self._keys_lent = True
-                self._keys_back_timer.stop()
-            return
-        if self._keys_lent and window is not None:
-            # The dialog is gone and the keys went to the main window, behind this view
-            # or on the instructor's screen: the clicker's keys belong here. For a moment
-            # only, so a later click on the main window keeps the keys there.
-            if not self._keys_back_timer.isActive():
-                self._keys_back_timer.start()
-            QTimer.singleShot(0, self._take_keys_back)
-
-    def _take_keys_back(self) -> None:
-        if not self._keys_lent or not self.isVisible() or QApplication.activeModalWidget():
-            return
-        self.raise_()
-        self.activateWindow()
-        self.setFocus()
-
-    def _on_keys_back_timer_timeout(self) -> None:
-        self._keys_lent = False
 
     # -- refreshing -------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from massage_trainer.domain.content import aftercare_items, preparation_items
 from massage_trainer.domain.screening import ScreeningRecord, SessionMode
@@ -77,6 +77,9 @@ class SafetyFlow(QObject):
         self._controller = controller
         self._window = window
         self._dialog: QDialog | None = None
+        # The window that had the keyboard when a dialog took it (the main window, or
+        # the presenter's full-screen view): it gets the keys back when the flow is over.
+        self._keys_owner: QWidget | None = None
         self._pending: _Pending | None = None
         self._screening: ScreeningRecord | None = None
         self._screening_valid = False
@@ -280,6 +283,10 @@ class SafetyFlow(QObject):
             pending.proceed()
 
     def _open(self, dialog: QDialog, *, track: bool = True) -> None:
+        active = QApplication.activeWindow()
+        if active is not None and not isinstance(active, QDialog):
+            # Not one of the flow's own dialogs (the next of a series takes over).
+            self._set_keys_owner(active)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if track:
             self._dialog = dialog
@@ -299,8 +306,25 @@ class SafetyFlow(QObject):
             QTimer.singleShot(0, self._give_back_keyboard)
 
     def _give_back_keyboard(self) -> None:
-        if self.current_dialog is None and self._window.isVisible():
-            self._window.activateWindow()
+        if self.current_dialog is not None:
+            return
+        owner = self._keys_owner
+        if owner is None or not owner.isVisible():
+            owner = self._window
+        if owner.isVisible():
+            # Raised too: a window manager may have put the main window over a
+            # full-screen presenter when the dialog, which belongs to it, closed.
+            owner.raise_()
+            owner.activateWindow()
+
+    def _set_keys_owner(self, window: QWidget) -> None:
+        if window is self._keys_owner:
+            return
+        self._keys_owner = window
+        window.destroyed.connect(self._on_keys_owner_destroyed)
+
+    def _on_keys_owner_destroyed(self) -> None:
+        self._keys_owner = None
 
     # -- after the start -------------------------------------------------------------
 
