@@ -26,7 +26,8 @@ def _settings_in_tmp(tmp_path: Path) -> Iterator[None]:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     # A returning user: the first-start guide would open a window over later tests.
-    QSettings(app.ORGANIZATION, app.APPLICATION).setValue(WELCOMED_KEY, True)
+    # (The window's settings are the default QSettings(), as in the app.)
+    QSettings().setValue(WELCOMED_KEY, True)
     yield
     QSettings.setDefaultFormat(QSettings.Format.NativeFormat)
 
@@ -64,7 +65,7 @@ def test_the_window_paints_at_once_then_fills_itself_in(qtbot: Any) -> None:
 def test_the_first_start_opens_the_getting_started_guide_beside_the_window(
     qtbot: Any,
 ) -> None:
-    QSettings(app.ORGANIZATION, app.APPLICATION).remove(WELCOMED_KEY)  # a first start
+    QSettings().remove(WELCOMED_KEY)  # a first start
     window = _started(qtbot)
     qtbot.waitUntil(lambda: window.populated and window._guide is not None, timeout=5000)
     guide = window._guide
