@@ -5,7 +5,9 @@
 each can be switched off in :class:`Preferences`. Qt Multimedia and Qt TextToSpeech
 are imported only when the first cue needs them: they are slow to load and start-up
 time is measured. Without an audio device or a speech engine the player says so once
-(``unavailable``) and goes on with the visual cues.
+(``unavailable``) and goes on with the visual cues. A speech engine that starts on a
+machine with no sound device goes on speaking (it may have its own way out), but the
+player says once that it may not be heard.
 """
 
 from __future__ import annotations
@@ -98,16 +100,26 @@ SoundFactory = Callable[[Path], Chime]
 SpeechFactory = Callable[[str | None], Speaker]
 """Makes a speaker for an engine name (None: the platform's default); raises if none."""
 
+SILENT_ENGINES = frozenset({"mock"})
+"""Speech engines that make no sound by design (Qt's test engine): they need no device."""
+
 
 def sounds_dir() -> Path:
     return assets_dir() / "sounds"
 
 
+def qt_audio_output_found() -> bool:
+    """Whether Qt Multimedia sees any sound output device."""
+    from PySide6.QtMultimedia import QMediaDevices
+
+    return bool(QMediaDevices.audioOutputs())
+
+
 def qt_sound_factory(path: Path) -> Chime:
     """A QSoundEffect for ``path``; raises CueUnavailable without an audio output."""
-    from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
+    from PySide6.QtMultimedia import QSoundEffect
 
-    if not QMediaDevices.audioOutputs():
+    if not qt_audio_output_found():
         raise CueUnavailable("no audio output was found")
     if not path.is_file():
         raise CueUnavailable(f"the sound file {path.name} is missing")
@@ -133,7 +145,8 @@ class CuePlayer(QObject):
     """Turns the controller's cues into a chime, a spoken line and a flash request."""
 
     unavailable = Signal(str)
-    """A one-time message that chimes or speech cannot work here (for the status bar).
+    """A one-time message that chimes or speech cannot work, or cannot be heard, here
+    (for the status bar).
 
     The visual cues always go on; the listener says so if it wants to."""
     flash_requested = Signal(str)
@@ -149,6 +162,7 @@ class CuePlayer(QObject):
         speech_engine: str | None = None,
         sound_factory: SoundFactory | None = None,
         speech_factory: SpeechFactory | None = None,
+        audio_output_found: Callable[[], bool] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -156,6 +170,11 @@ class CuePlayer(QObject):
         self._speech_engine = speech_engine
         self._sound_factory: SoundFactory = sound_factory or qt_sound_factory
         self._speech_factory: SpeechFactory = speech_factory or qt_speech_factory
+        # Only Qt's own engines play through the machine's sound devices; a speaker made
+        # by another factory is asked about nothing unless a check is given with it.
+        self._audio_output_found = audio_output_found or (
+            qt_audio_output_found if speech_factory is None else _assume_heard
+        )
         self._chimes: dict[str, Chime] = {}
         self._speaker: Speaker | None = None
         self._chime_failed = False
@@ -233,11 +252,30 @@ class CuePlayer(QObject):
                 error_signal = getattr(self._speaker, "errorOccurred", None)
                 if error_signal is not None:
                     error_signal.connect(self._on_speaker_error)
+            self._warn_if_unheard()
         # A new step makes the previous announcement stale: cut it off.
         text = spoken_text(text)
         self._speaker.stop()
         self._speaker.say(text)
         self.spoken.emit(text)
+
+
+    def _warn_if_unheard(self) -> None:
+        if self._speech_engine in SILENT_ENGINES:
+            return
+        try:
+            found = self._audio_output_found()
+        except Exception:  # the multimedia libraries themselves are missing
+            found = False
+        if not found:
+            self.unavailable.emit(
+                "Spoken cues may not be heard: no sound device was found. "
+                "The steps are still shown on screen."
+            )
+
+
+def _assume_heard() -> bool:
+    return True
 
 
 def _speech_error_text(error_string: object) -> str:

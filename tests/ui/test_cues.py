@@ -154,6 +154,64 @@ def test_without_audio_or_speech_it_says_so_once_and_still_flashes(
     assert not player.speech_available
 
 
+@pytest.mark.parametrize("device", [False, True])
+def test_speech_without_a_sound_device_goes_on_but_says_it_may_not_be_heard(
+    controller: SessionController,
+    preferences: Preferences,
+    fake_clock: FakeClock,
+    device: bool,
+) -> None:
+    speaker = FakeSpeaker()
+    checks: list[bool] = []
+
+    def audio_output_found() -> bool:
+        checks.append(device)
+        return device
+
+    player = CuePlayer(
+        controller,
+        preferences,
+        sound_factory=lambda path: FakeChime(path, []),
+        speech_factory=lambda _engine: speaker,
+        audio_output_found=audio_output_found,
+    )
+    messages: list[str] = []
+    player.unavailable.connect(messages.append)
+    run_first_step(controller, fake_clock)
+    controller.next_step()
+    controller.next_step()
+
+    assert len(speaker.said) == 3  # it still speaks: the engine may have its own way out
+    assert player.speech_available
+    assert len(checks) == 1  # asked once, when the engine started
+    if device:
+        assert messages == []
+    else:
+        assert messages == [
+            "Spoken cues may not be heard: no sound device was found. "
+            "The steps are still shown on screen."
+        ]
+
+
+def test_the_silent_mock_engine_needs_no_sound_device(
+    controller: SessionController, preferences: Preferences
+) -> None:
+    checks: list[str] = []
+    player = CuePlayer(
+        controller,
+        preferences,
+        speech_engine="mock",
+        sound_factory=lambda path: FakeChime(path, []),
+        speech_factory=lambda _engine: FakeSpeaker(),
+        audio_output_found=lambda: bool(checks.append("asked")),
+    )
+    messages: list[str] = []
+    player.unavailable.connect(messages.append)
+    controller.start()
+    assert player.speaker is not None
+    assert checks == [] and messages == []
+
+
 def test_switched_off_cues_are_not_given(
     controller: SessionController, preferences: Preferences, fake_clock: FakeClock
 ) -> None:
