@@ -82,6 +82,12 @@ STATUS_GLYPH = {
     StepStatus.DONE: "\u2713",  # check mark
     StepStatus.SKIPPED: "\u21b7",  # clockwise arc: passed over
 }
+TITLE_LINES = 3
+"""At most this many lines for a technique's name in a row; the last is elided."""
+
+_CHUNK = re.compile(r"[^\s-]*(?:-+|\s+|$)")
+"""A word with the hyphens or spaces after it: where a name may break."""
+
 STATUS_WORD = {
     StepStatus.PENDING: "",
     StepStatus.CURRENT: "Now",
@@ -245,47 +251,74 @@ class StepDelegate(QStyledItemDelegate):
         detail.setPointSizeF(max(detail.pointSizeF(), 10.0) * 1.1)
         return title, detail
 
-    def _title_width(self, row_width: int, title: QFont, detail: QFont, amount: str) -> int:
-        """The room for the technique name: the row less its padding, the number column
-        and the step's time."""
-        glyph_width = QFontMetrics(title).horizontalAdvance("00.") + 6
+    def title_layout(
+        self, row_width: int, title: QFont, detail: QFont, name: str, amount: str
+    ) -> tuple[list[str], bool]:
+        """The name's lines for a row ``row_width`` wide, and whether the step's time
+        sits beside the name's first line (else at the end of the line under the name).
+
+        The time keeps to the first line while the name's first word fits beside it; a
+        narrow list gives the whole row to the name rather than cut a word."""
+        metrics = QFontMetrics(title)
+        glyph_width = metrics.horizontalAdvance("00.") + 6
         amount_width = QFontMetrics(detail).horizontalAdvance(amount) + 8
-        return row_width - 2 * self.PADDING - 14 - glyph_width - amount_width
+        body_width = row_width - 2 * self.PADDING - 14 - glyph_width
+        first_word = _CHUNK.match(name)
+        beside = first_word is None or (
+            metrics.horizontalAdvance(first_word.group().rstrip()) <= body_width - amount_width
+        )
+        first_width = body_width - amount_width if beside else body_width
+        return self.title_lines(metrics, name, first_width, body_width), beside
 
     @staticmethod
-    def title_lines(metrics: QFontMetrics, text: str, width: int) -> list[str]:
-        """The name on one line if it fits, else wrapped onto two (the second elided);
-        a line may break after a space or a hyphen ("Heel-of-" / "hand pressure")."""
+    def title_lines(
+        metrics: QFontMetrics,
+        text: str,
+        width: int,
+        rest_width: int | None = None,
+        max_lines: int = TITLE_LINES,
+    ) -> list[str]:
+        """The name wrapped onto at most ``max_lines`` lines, the first ``width`` wide and
+        the others ``rest_width`` (default: ``width``); a line breaks after a space or a
+        hyphen ("Heel-of-" / "hand pressure"), and what does not fit is elided."""
+        later_width = width if rest_width is None else rest_width
 
-        def fit(line: str) -> str:
+        def fit(line: str, room: int) -> str:
             # elidedText() may cut a line that fits by a pixel's rounding: ask first.
-            if metrics.horizontalAdvance(line) <= width:
+            if metrics.horizontalAdvance(line) <= room:
                 return line
-            return metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
+            return metrics.elidedText(line, Qt.TextElideMode.ElideRight, room)
 
-        if metrics.horizontalAdvance(text) <= width:
-            return [text]
-        chunks = [chunk for chunk in re.findall(r"[^\s-]*(?:-+|\s+|$)", text) if chunk]
-        first = ""
+        chunks = [chunk for chunk in _CHUNK.findall(text) if chunk]
+        lines: list[str] = []
+        line = ""
         for position, chunk in enumerate(chunks):
-            if first and metrics.horizontalAdvance((first + chunk).rstrip()) > width:
-                # The first line may still be one word longer than the row.
-                return [fit(first.rstrip()), fit("".join(chunks[position:]).strip())]
-            first += chunk
-        return [fit(text)]
+            room = width if not lines else later_width
+            if line and metrics.horizontalAdvance((line + chunk).rstrip()) > room:
+                lines.append(fit(line.rstrip(), room))
+                line = ""
+                if len(lines) == max_lines - 1:
+                    lines.append(fit("".join(chunks[position:]).strip(), later_width))
+                    return lines
+            line += chunk
+        if line or not lines:
+            lines.append(fit(line.strip(), width if not lines else later_width))
+        return lines
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:  # noqa: N802
         title, detail = self._fonts(option)
         view = self.parent()
         row_width = view.row_width if isinstance(view, StepListView) else 200
-        lines = self.title_lines(
-            QFontMetrics(title),
+        lines, _beside = self.title_layout(
+            row_width,
+            title,
+            detail,
             str(index.data(StepRole.TECHNIQUE_NAME)),
-            self._title_width(row_width, title, detail, str(index.data(StepRole.AMOUNT_TEXT))),
+            str(index.data(StepRole.AMOUNT_TEXT)),
         )
         height = len(lines) * QFontMetrics(title).height() + 2 * QFontMetrics(detail).height()
-        # Narrow on purpose: the rows fit the view's width (a long name takes two lines),
-        # never scroll sideways.
+        # Narrow on purpose: the rows fit the view's width (a long name wraps), never
+        # scroll sideways.
         return QSize(200, height + 2 * self.PADDING + 6)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
@@ -358,33 +391,40 @@ class StepDelegate(QStyledItemDelegate):
         amount_width = QFontMetrics(detail_font).horizontalAdvance(amount) + 8
         painter.setFont(title_font)
         painter.setPen(SKIPPED_INK if status is StepStatus.SKIPPED else text_color)
-        title_width = self._title_width(rect.width(), title_font, detail_font, amount)
-        lines = self.title_lines(
-            QFontMetrics(title_font), str(index.data(StepRole.TECHNIQUE_NAME)), title_width
+        lines, beside = self.title_layout(
+            rect.width(), title_font, detail_font, str(index.data(StepRole.TECHNIQUE_NAME)), amount
         )
         for number, line in enumerate(lines):
             painter.drawText(
-                QRect(body.left(), body.top() + number * title_height, title_width, title_height),
+                QRect(body.left(), body.top() + number * title_height, body.width(), title_height),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 line,
             )
         painter.setFont(detail_font)
         painter.setPen(text_color)
-        painter.drawText(
-            QRect(body.right() - amount_width, body.top(), amount_width, title_height),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            amount,
-        )
-        # The lines below the name move down when it takes two.
+        if beside:
+            painter.drawText(
+                QRect(body.right() - amount_width, body.top(), amount_width, title_height),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                amount,
+            )
+        # The lines below the name move down when it takes more than one.
         body.setTop(body.top() + (len(lines) - 1) * title_height)
 
         zones_rect = QRect(body.left(), body.top() + title_height, body.width(), detail_height)
         painter.setPen(text_color)
+        if not beside:  # the step's time ends the line under the name
+            painter.drawText(
+                zones_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, amount
+            )
+            zones_rect.setWidth(zones_rect.width() - amount_width)
         painter.drawText(
             zones_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             QFontMetrics(detail_font).elidedText(
-                str(index.data(StepRole.ZONES_TEXT)), Qt.TextElideMode.ElideRight, body.width()
+                str(index.data(StepRole.ZONES_TEXT)),
+                Qt.TextElideMode.ElideRight,
+                zones_rect.width(),
             ),
         )
 
@@ -403,7 +443,7 @@ class StepDelegate(QStyledItemDelegate):
             line_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             QFontMetrics(detail_font).elidedText(
-                "  \u00b7  ".join(words), Qt.TextElideMode.ElideRight, body.width()
+                "  \u00b7  ".join(words), Qt.TextElideMode.ElideRight, line_rect.width()
             ),
         )
         painter.restore()

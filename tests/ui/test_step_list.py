@@ -178,30 +178,74 @@ def test_a_preview_from_elsewhere_selects_its_row(
 
 
 @pytest.mark.parametrize(
-    ("name", "width_in_chars", "expected"),
+    ("name", "width_in_chars", "rest_in_chars", "expected"),
     [
-        ("Kneading", 20, ["Kneading"]),
-        ("Thumb hold on tense points", 14, ["Thumb hold on", "tense points"]),
-        ("Heel-of-hand pressure", 10, ["Heel-of-", "hand pres…"]),
-        ("Heel-of-hand pressure", 14, ["Heel-of-hand", "pressure"]),
+        ("Kneading", 20, 20, ["Kneading"]),
+        ("Thumb hold on tense points", 14, 14, ["Thumb hold on", "tense points"]),
+        ("Heel-of-hand pressure", 10, 10, ["Heel-of-", "hand", "pressure"]),
+        ("Heel-of-hand pressure", 14, 14, ["Heel-of-hand", "pressure"]),
+        # Beside the step's time the first line is shorter than the ones below it.
+        ("Reinforced middle-finger kneading", 12, 18, ["Reinforced", "middle-finger", "kneading"]),
+        ("Thumb hold on tense points", 8, 20, ["Thumb", "hold on tense points"]),
+        ("Herringbone stroking (Christmas tree)", 6, 10, ["Her…", "stroking", "(Christ…"]),
     ],
 )
-def test_a_long_technique_name_takes_two_lines(
-    name: str, width_in_chars: int, expected: list[str]
+def test_a_long_technique_name_wraps_onto_at_most_three_lines(
+    name: str, width_in_chars: int, rest_in_chars: int, expected: list[str]
 ) -> None:
     # A fixed-pitch font, so widths in characters are exact.
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     metrics = QFontMetrics(font)
     width = metrics.horizontalAdvance("x" * width_in_chars)
-    lines = StepDelegate.title_lines(metrics, name, width)
+    rest = metrics.horizontalAdvance("x" * rest_in_chars)
+    lines = StepDelegate.title_lines(metrics, name, width, rest)
     assert len(lines) == len(expected)
-    for line, wanted in zip(lines, expected, strict=True):
+    for number, (line, wanted) in enumerate(zip(lines, expected, strict=True)):
         if wanted.endswith("…"):
             assert line.startswith(wanted[:-1])
             assert line.endswith("…")
         else:
             assert line == wanted
-        assert metrics.horizontalAdvance(line) <= width
+        assert metrics.horizontalAdvance(line) <= (rest if number else width)
+
+
+def test_a_narrow_list_moves_the_time_rather_than_cut_a_word(
+    qtbot: Any, view: StepListView
+) -> None:
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, StepDelegate)
+    option = QStyleOptionViewItem()
+    option.font = view.font()
+    title, detail = delegate._fonts(option)
+    metrics = QFontMetrics(title)
+    names = [
+        "Kneading",
+        "Open-palm stroking",
+        "Knuckle stripping",
+        "Thumb hold on tense points",
+        "Reinforced middle-finger kneading",
+    ]
+    moved = []
+    for row_width in (400, 300, 230, 200):
+        for name in names[:3] if row_width == 200 else names:
+            lines, beside = delegate.title_layout(row_width, title, detail, name, "3:00")
+            # No word of these names is cut at these widths: the time makes room.
+            assert "…" not in "".join(lines), (row_width, name, lines)
+            assert "".join(line if line.endswith("-") else line + " " for line in lines) == (
+                name + " "
+            )
+            if not beside:
+                moved.append((row_width, name))
+    assert not any(width == 400 for width, _ in moved)  # a wide list keeps it beside
+    assert (200, "Kneading") in moved  # the old layout cut it to "Kneadi…"
+    for name in names:  # and the name's lines never run under the time beside them
+        lines, beside = delegate.title_layout(230, title, detail, name, "3:00")
+        if beside:
+            room = 230 - 2 * delegate.PADDING - 14 - metrics.horizontalAdvance("00.") - 6
+            assert (
+                metrics.horizontalAdvance(lines[0]) + QFontMetrics(detail).horizontalAdvance("3:00")
+                <= room
+            )
 
 
 def test_rows_grow_when_the_list_narrows_and_names_wrap(qtbot: Any, view: StepListView) -> None:
