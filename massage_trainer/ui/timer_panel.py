@@ -20,6 +20,8 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QResizeEvent,
+    QTextLayout,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -55,6 +57,19 @@ DRY_RUN_INK = QColor("#ffffff")
 PAIN_INK = QColor("#a0231a")
 
 FLASH_MS = 700
+
+COMPACT_BELOW_PX = 640
+"""A timer panel shorter than this packs its controls closer, so that every word of the
+step still fits (a 1024x640 window's panel is about 560 pixels tall)."""
+BUTTON_HEIGHT = {False: 48, True: 42}
+"""The transport buttons' height, normal and compact."""
+PAIN_BUTTON_HEIGHT = {False: 40, True: 36}
+RING_MIN_SIDE = {False: 160, True: 120}
+DETAILS_MIN_HEIGHT = {False: 90, True: 64}
+NEXT_LINES = {False: 0, True: 3}
+"""At most this many lines for what comes next (0: all it takes); the tooltip has it all."""
+PANEL_SPACING = {False: 8, True: 5}
+PANEL_MARGINS = {False: (18, 14, 18, 14), True: (18, 8, 18, 8)}
 """How long the panel stays highlighted after a step change."""
 
 PRESSURE_DOTS = {
@@ -141,7 +156,7 @@ class CountdownRing(QWidget):
         # The ring paints every pixel of itself (see _static_layer), so Qt need not
         # repaint the panel underneath it each second.
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.setMinimumSize(QSize(160, 160))
+        self.setMinimumSize(QSize(RING_MIN_SIDE[False], RING_MIN_SIDE[False]))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Time left in this step")
         self._time_font = QFont(self.font())
@@ -336,6 +351,94 @@ class TextLine(QWidget):
         painter.end()
 
 
+class ClampedText(QWidget):
+    """Word-wrapped text of at most ``max_lines`` lines (0: no limit); a last line that
+    cannot hold the rest ends in "…", and then the whole text is the tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._max_lines = 0
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:  # noqa: N802 (the QLabel name, on purpose)
+        if text != self._text:
+            self._text = text
+            self.setAccessibleDescription(text)
+            self._changed()
+
+    def set_max_lines(self, max_lines: int) -> None:
+        if max_lines != self._max_lines:
+            self._max_lines = max_lines
+            self._changed()
+
+    def lines(self, width: int | None = None) -> list[str]:
+        """The lines as shown at ``width`` (default: the widget's own width)."""
+        width = self.width() if width is None else width
+        layout = QTextLayout(self._text, self.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        starts: list[int] = []
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(max(1, width))
+            starts.append(line.textStart())
+        layout.endLayout()
+        ends = [*starts[1:], len(self._text)]
+        lines = [self._text[start:end].strip() for start, end in zip(starts, ends, strict=True)]
+        if 0 < self._max_lines < len(lines):
+            rest = self._text[starts[self._max_lines - 1] :].strip()
+            last = self.fontMetrics().elidedText(rest, Qt.TextElideMode.ElideRight, width)
+            lines = [*lines[: self._max_lines - 1], last]
+        return lines
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return max(1, len(self.lines(width))) * self.fontMetrics().lineSpacing()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(200, self.heightForWidth(200))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(50, self.fontMetrics().lineSpacing())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._update_tooltip()
+
+    def _changed(self) -> None:
+        self._update_tooltip()
+        self.updateGeometry()
+        self.update()
+
+    def _update_tooltip(self) -> None:
+        shown = self.lines()
+        self.setToolTip(self._text if shown and shown[-1].endswith("…") else "")
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        spacing = self.fontMetrics().lineSpacing()
+        for number, line in enumerate(self.lines()):
+            painter.drawText(
+                0,
+                number * spacing,
+                self.width(),
+                spacing,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                line,
+            )
+        painter.end()
+
+
 class TimerPanel(QFrame):
     """Countdown, step details, totals and the session controls."""
 
@@ -349,6 +452,7 @@ class TimerPanel(QFrame):
         self._controller = controller
         self._preferences = preferences
         self._flashing = False
+        self._compact = False
         self._flash_timer = QTimer(self)
         self._flash_timer.setSingleShot(True)
         self._flash_timer.setInterval(FLASH_MS)
@@ -445,9 +549,8 @@ class TimerPanel(QFrame):
             "border-left: 5px solid #1d6f7a; padding: 6px 8px;"
         )
         self.check_in_label.hide()
-        self.next_label = QLabel()
+        self.next_label = ClampedText()
         self.next_label.setFont(font(1.25))
-        self.next_label.setWordWrap(True)
         self.next_label.setAccessibleName("Next step")
         self.totals_label = TextLine()
         self.totals_label.setFont(font(1.1))
@@ -458,7 +561,7 @@ class TimerPanel(QFrame):
             result.setFont(font(1.25, bold=True))
             result.setAccessibleName(name)
             result.setToolTip(tip)
-            result.setMinimumHeight(48)
+            result.setMinimumHeight(BUTTON_HEIGHT[False])
             result.clicked.connect(slot)
             return result
 
@@ -516,7 +619,7 @@ class TimerPanel(QFrame):
         self.pain_button.setStyleSheet(f"color: {PAIN_INK.name()};")
         # It shares a row with the check box: a little lower than the transport buttons
         # so the window still fits small screens; the P key is the quick way anyway.
-        self.pain_button.setMinimumHeight(40)
+        self.pain_button.setMinimumHeight(PAIN_BUTTON_HEIGHT[False])
 
         transport = QHBoxLayout()
         transport.addWidget(self.previous_button)
@@ -563,11 +666,11 @@ class TimerPanel(QFrame):
         self.details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.details_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.details_area.setAccessibleName("About this step")
-        self.details_area.setMinimumHeight(90)
+        self.details_area.setMinimumHeight(DETAILS_MIN_HEIGHT[False])
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(8)
+        layout = self._layout = QVBoxLayout(self)
+        layout.setContentsMargins(*PANEL_MARGINS[False])
+        layout.setSpacing(PANEL_SPACING[False])
         layout.addLayout(header)
         top = QHBoxLayout()
         top.setSpacing(14)
@@ -596,6 +699,39 @@ class TimerPanel(QFrame):
             (self.auto_advance_box, self.pain_button),
         ):
             QWidget.setTabOrder(first, second)
+
+    # -- size -------------------------------------------------------------------------
+
+    @property
+    def compact(self) -> bool:
+        """Whether the panel is packed closer because it is short (COMPACT_BELOW_PX)."""
+        return self._compact
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._set_compact(event.size().height() < COMPACT_BELOW_PX)
+
+    def _set_compact(self, compact: bool) -> None:
+        # In a short window the words must not be cut: the pressure and direction beside
+        # the ring, the next step. Lower buttons and tighter gaps make the room for them.
+        if compact == self._compact:
+            return
+        self._compact = compact
+        for button in (
+            self.previous_button,
+            self.start_button,
+            self.next_button,
+            self.restart_button,
+            self.less_button,
+            self.more_button,
+        ):
+            button.setMinimumHeight(BUTTON_HEIGHT[compact])
+        self.pain_button.setMinimumHeight(PAIN_BUTTON_HEIGHT[compact])
+        self.ring.setMinimumSize(RING_MIN_SIDE[compact], RING_MIN_SIDE[compact])
+        self.details_area.setMinimumHeight(DETAILS_MIN_HEIGHT[compact])
+        self.next_label.set_max_lines(NEXT_LINES[compact])
+        self._layout.setContentsMargins(*PANEL_MARGINS[compact])
+        self._layout.setSpacing(PANEL_SPACING[compact])
 
     # -- flash ------------------------------------------------------------------------
 

@@ -278,3 +278,53 @@ def test_a_routine_run_to_its_end_is_complete(
         controller.tick()
     assert controller.state() is SessionState.FINISHED
     assert panel.ring.caption == "Routine complete"
+
+
+def squashed(text: str) -> str:
+    """The text without its spaces: lines may break after a space or a hyphen."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("routine_id", ["classic-home", "classic-full-back"])
+def test_in_a_short_window_every_word_beside_the_ring_still_fits(
+    qtbot: Any, panel: TimerPanel, controller: SessionController, routine_id: str
+) -> None:
+    # The panel's size in a 1024x640 window: the pressure and direction used to be cut
+    # ("Upwards, towards the" without "head") and the ring ran under the routine line.
+    controller.load_routine(routine_id)
+    panel.resize(343, 558)
+    qtbot.waitUntil(lambda: panel.compact)
+
+    def check() -> None:
+        QApplication.processEvents()
+        for label in (panel.pressure_label, panel.direction_label, panel.next_label):
+            needed = label.heightForWidth(label.width())
+            assert label.height() >= needed, (label.accessibleName(), label.text())
+        ring = panel.ring.geometry()
+        assert ring.bottom() < panel.totals_label.geometry().top()
+        assert panel.pain_button.geometry().bottom() <= panel.contentsRect().bottom()
+
+    clamped = []
+    for index in range(controller.step_count):
+        controller.select_step(index)
+        check()
+        shown = panel.next_label.lines()
+        assert 1 <= len(shown) <= 3
+        if shown[-1].endswith("…"):  # a long "Next" is cut to three lines, whole on hover
+            clamped.append(index)
+            assert panel.next_label.toolTip() == panel.next_label.text()
+            assert squashed("".join(shown[:-1])) in squashed(panel.next_label.text())
+        else:
+            assert panel.next_label.toolTip() == ""
+            assert squashed("".join(shown)) == squashed(panel.next_label.text())
+    if routine_id == "classic-full-back":
+        assert clamped  # its long zone lists do need the cut at this size
+
+    # With room to spare the panel keeps its tall buttons and the whole "Next" line.
+    panel.resize(520, 900)
+    qtbot.waitUntil(lambda: not panel.compact)
+    assert panel.start_button.height() >= 48
+    for index in clamped:
+        controller.select_step(index)
+        assert squashed("".join(panel.next_label.lines())) == squashed(panel.next_label.text())
+        assert panel.next_label.toolTip() == ""
