@@ -14,6 +14,10 @@
 
 Zones are told apart without colour too: no-go zones are hatched, caution zones dotted,
 safe zones plain.
+
+With :meth:`BackDiagramView.setNamesHidden` the view names no zone by any route (for a
+quiz): no hover tips, no zone names or rules in its accessible description, no ``↑``/``↓``
+stepping from zone to zone; clicks still select and say which zone was clicked.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import (
     QBrush,
@@ -271,10 +276,15 @@ class _Mark:
 class BackDiagramView(QWidget):
     """The back seen from behind, with zones coloured and patterned by safety tier.
 
-    Click a zone to select it (``controller.select_zone``); hover for its rule. The step's
-    zones are outlined and the others dimmed; the technique's movement is animated while
-    the session runs (static marks with reduced motion).
+    Click a zone to select it (``controller.select_zone``, and :attr:`zone_clicked`);
+    hover for its rule. The step's zones are outlined and the others dimmed; the
+    technique's movement is animated while the session runs (static marks with reduced
+    motion).
     """
+
+    zone_clicked = Signal(str)
+    """A left click on the diagram: the zone id under the pointer, "" beside every zone
+    (sent after ``controller.select_zone``, and also while names are hidden)."""
 
     def __init__(
         self,
@@ -307,6 +317,7 @@ class BackDiagramView(QWidget):
         self._selected = ""
         self._hovered = ""
         self._running = False
+        self._names_hidden = False
 
         self._static: QPixmap | None = None
         self._static_dirty = True
@@ -443,8 +454,34 @@ class BackDiagramView(QWidget):
         """Whether the movement animation's timer runs (only while the session runs)."""
         return self._animation.isActive()
 
+    @property
+    def names_hidden(self) -> bool:
+        """Whether the view keeps the zones' names (and rules) to itself, see
+        :meth:`setNamesHidden`."""
+        return self._names_hidden
+
+    def setNamesHidden(self, hidden: bool) -> None:  # noqa: N802 (Qt's naming, as its setters)
+        """Name no zone by any route while ``hidden`` (a quiz asks which zone is which).
+
+        No hover tip is shown (:meth:`tooltip_for` gives ""), ``↑``/``↓`` do not step from
+        zone to zone announcing each one, and the accessible description names neither
+        the outlined, the selected nor the pointed-at zone. The diagram draws no zone
+        names of its own. Clicks still select (``controller.select_zone``) and send
+        :attr:`zone_clicked`; the hover outline still follows the pointer.
+        """
+        hidden = bool(hidden)
+        if hidden == self._names_hidden:
+            return
+        self._names_hidden = hidden
+        if hidden and QToolTip.isVisible():
+            QToolTip.hideText()  # a tip shown before would go on naming its zone
+        self._update_description()
+
     def tooltip_for(self, zone_id: str) -> str:
-        """The hover text for a zone: name, tier, rule and a short reason (rich text)."""
+        """The hover text for a zone: name, tier, rule and a short reason (rich text);
+        "" while names are hidden."""
+        if self._names_hidden:
+            return ""
         # Imported at the first hover, not with the window: the html module loads its
         # entity tables (about 0.35 MiB) that nothing else at start-up needs.
         import html
@@ -638,7 +675,7 @@ class BackDiagramView(QWidget):
             self.setCursor(
                 Qt.CursorShape.PointingHandCursor if zone_id else Qt.CursorShape.ArrowCursor
             )
-            if QToolTip.isVisible():
+            if QToolTip.isVisible() and not self._names_hidden:
                 # Follow the pointer from zone to zone without waiting again.
                 text = self.tooltip_for(zone_id) if zone_id else ""
                 QToolTip.showText(event.globalPosition().toPoint(), text, self)
@@ -651,10 +688,12 @@ class BackDiagramView(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
         """The keyboard's way to what a pointer does: Up and Down go from zone to zone
         (top to bottom) showing each one's name and rule; Enter selects the zone, as a
-        click does. Left, Right and Space stay the window's session keys."""
+        click does. Left, Right and Space stay the window's session keys. While names are
+        hidden, Up and Down do nothing here: stepping through the zones is for reading
+        their names."""
         key = event.key()
         order = self._keyboard_order()
-        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and order:
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and order and not self._names_hidden:
             step = 1 if key == Qt.Key.Key_Down else -1
             if self._hovered in order:
                 zone_id = order[(order.index(self._hovered) + step) % len(order)]
@@ -688,8 +727,9 @@ class BackDiagramView(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
         if event.button() == Qt.MouseButton.LeftButton:
-            zone_id = self.zone_at(event.position())
-            self._controller.select_zone(zone_id or "")
+            zone_id = self.zone_at(event.position()) or ""
+            self._controller.select_zone(zone_id)
+            self.zone_clicked.emit(zone_id)
             event.accept()
             return
         super().mousePressEvent(event)
@@ -697,7 +737,7 @@ class BackDiagramView(QWidget):
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             zone_id = self.zone_at(event.pos())
-            if zone_id:
+            if zone_id and not self._names_hidden:
                 QToolTip.showText(event.globalPos(), self.tooltip_for(zone_id), self)
             else:
                 QToolTip.hideText()
@@ -838,13 +878,20 @@ class BackDiagramView(QWidget):
             "Hatched zones are no-go, dotted zones need care, plain zones are safe.",
         ]
         focus = [self._zones[z] for z in self._focus if z in self._zones]
-        if focus:
+        if focus and self._names_hidden:
+            outlined = "the outlined zone" if len(focus) == 1 else "the outlined zones"
+            parts.append(f"{self._focus_label}: {outlined}.")
+        elif focus:
             names = ", ".join(
                 short_zone_name(z)
                 + (f" ({z.side.value})" if z.side.value in ("left", "right") else "")
                 for z in focus
             )
             parts.append(f"{self._focus_label}: {names}.")
+        if self._names_hidden:
+            # Neither the selected nor the pointed-at zone: the names are what is asked.
+            self.setAccessibleDescription(" ".join(parts))
+            return
         selected = self._zones.get(self._selected)
         if selected is not None:
             parts.append(f"Selected: {short_zone_name(selected)}.")

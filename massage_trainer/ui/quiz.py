@@ -3,8 +3,10 @@
 The diagram is the session window's :class:`BackDiagramView` on a private
 :class:`SessionController` (as in the routine editor). That controller holds a made-up
 routine with one step per zone (and one per left/right pair), so showing a zone is
-previewing its step. Hover tips are held back while a question is open: they would give
-the answer away.
+previewing its step. While a question is open the diagram names no zone (its
+``setNamesHidden`` switch: no hover tips, no zone names for a screen reader, no ``↑``/``↓``
+stepping from zone to zone): that would give the answer away. A click on it answers a
+"click the zone" question and otherwise does nothing.
 
 Keys: 1–4 choose (or pick the numbered spot on the diagram), Y and N answer yes/no,
 Enter goes on, Esc closes.
@@ -21,9 +23,7 @@ from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSettings, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QKeyEvent,
     QKeySequence,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPen,
@@ -110,10 +110,21 @@ def quiz_library(library: ContentLibrary) -> tuple[ContentLibrary, dict[tuple[st
 
 class _QuizZoneSource(SessionController):
     """The quiz's own controller: its steps are made up, so no zone is "on" any of them
-    (the diagram's hover tips would otherwise list step numbers that mean nothing)."""
+    (the diagram's hover tips would otherwise list step numbers that mean nothing).
+
+    A click on the diagram selects nothing here (the diagram's ``zone_clicked`` answers
+    instead): the selection outline is the quiz's own, set with :meth:`mark_zone`, for
+    the zone a wrong answer clicked."""
 
     def steps_for_zone(self, zone_id: str) -> tuple[int, ...]:
         return ()
+
+    def select_zone(self, zone_id: str) -> None:
+        """The diagram's clicks and Enter: they select nothing in the quiz."""
+
+    def mark_zone(self, zone_id: str) -> None:
+        """Outline ``zone_id`` as the one clicked; "" clears."""
+        super().select_zone(zone_id)
 
 
 class _SpotMarkers(QWidget):
@@ -354,37 +365,6 @@ class ZoneQuizDialog(QDialog):
         self._result = None
         self._show_question()
 
-    # -- Qt events --------------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if watched is self.view and hasattr(self, "quiz"):
-            kind = event.type()
-            if kind == QEvent.Type.ToolTip and not self.quiz.answered:
-                return True  # the tip would name the zone and its rule
-            if (
-                kind == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
-                and not self.quiz.answered
-            ):
-                # The diagram's keys step from zone to zone showing each one's name and
-                # rule: that too would give the answer away.
-                return True
-            if (
-                kind == QEvent.Type.MouseButtonPress
-                and isinstance(event, QMouseEvent)
-                and event.button() == Qt.MouseButton.LeftButton
-            ):
-                question = self.quiz.current
-                if question is not None and question.answered_on_diagram:
-                    if not self.quiz.answered:
-                        zone_at = getattr(self.view, "zone_at", None)
-                        zone_id = zone_at(event.position()) if callable(zone_at) else None
-                        self.click_zone(zone_id or "")
-                    return True
-                return True  # the diagram only shows; selecting zones means nothing here
-        return super().eventFilter(watched, event)
-
     # -- internals --------------------------------------------------------------------
 
     def _make_diagram(self, preferences: Preferences | None, settings: QSettings | None) -> QWidget:
@@ -405,8 +385,16 @@ class ZoneQuizDialog(QDialog):
         view = BackDiagramView(self.zone_source, preferences, focus_label="Asked about")
         view.setMinimumSize(300, 400)
         view.setAccessibleName("Back diagram: click the zone the question asks for")
-        view.installEventFilter(self)
+        # Its hover tips, key-by-key zone names and description would give answers away.
+        view.setNamesHidden(True)
+        view.zone_clicked.connect(self.click_zone)
         return view
+
+    def _hide_zone_names(self, hidden: bool) -> None:
+        """Keep the diagram from naming zones (while a question is open) or let it."""
+        hide = getattr(self.view, "setNamesHidden", None)
+        if callable(hide):
+            hide(hidden)
 
     def _new_quiz(self) -> Quiz:
         zone_ids = self._drawable or None
@@ -442,7 +430,8 @@ class ZoneQuizDialog(QDialog):
         self.detail_label.setVisible(bool(question.detail))
         self.feedback_label.setText("")
         self.feedback_label.setAccessibleDescription("")
-        self.zone_source.select_zone("")
+        self._hide_zone_names(True)
+        self.zone_source.mark_zone("")
         self._highlight((question.zone_id,) if question.zone_id else None)
         if question.answered_on_diagram and self._geometry is not None:
             spots = [
@@ -493,7 +482,9 @@ class ZoneQuizDialog(QDialog):
             self._highlight(tuple(sorted(question.correct, key=self._zone_order)))
             # The zone clicked gets the selection outline, beside the right one highlighted.
             if not result.correct and result.answer in self._library.zones:
-                self.zone_source.select_zone(result.answer)
+                self.zone_source.mark_zone(result.answer)
+        # Answered: the tips and keys may help now.
+        self._hide_zone_names(False)
         self.progress_label.setText(
             f"Question {self.quiz.index + 1} of {self.quiz.total}   ·   "
             f"{self.quiz.score} right so far"
@@ -509,8 +500,9 @@ class ZoneQuizDialog(QDialog):
     def _show_score(self) -> None:
         quiz = self.quiz
         self._markers.set_spots([])
-        self.zone_source.select_zone("")
+        self.zone_source.mark_zone("")
         self._highlight(None)
+        self._hide_zone_names(False)
         self.progress_label.setText("The end")
         self.prompt_label.setText(f"Your score: {quiz.score} of {quiz.total}")
         self.detail_label.setText(quiz.summary())

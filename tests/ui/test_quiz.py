@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QApplication
 
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.quiz import Question, QuestionKind
@@ -19,6 +18,7 @@ from massage_trainer.ui.main_window import MainWindow
 from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.quiz import ZoneQuizDialog
 from massage_trainer.ui.zone_shapes import load_back_shapes
+from tests.ui.test_diagram_names import names_in, revealed_text, zone_names
 
 
 def make_dialog(
@@ -116,17 +116,28 @@ def test_enter_waits_for_an_answer_and_wrong_kinds_of_key_do_nothing(
         assert dialog.last_result() is None
 
 
-def find_zone_dialog(
-    qtbot: Any, library: ContentLibrary, preferences: Preferences
+def find_dialog(
+    qtbot: Any,
+    library: ContentLibrary,
+    preferences: Preferences,
+    wanted: Callable[[Question], bool],
 ) -> tuple[ZoneQuizDialog, Question]:
+    """A quiz that opens with a question ``wanted`` says yes to."""
     for seed in range(50):
         dialog = make_dialog(qtbot, library, preferences, seed)
         question = dialog.current_question()
         assert question is not None
-        if question.answered_on_diagram:
+        if wanted(question):
             return dialog, question
         dialog.close()
-    raise AssertionError("no quiz opened with a 'click the zone' question")
+    raise AssertionError("no quiz opened with the question wanted")
+
+
+def find_zone_dialog(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> tuple[ZoneQuizDialog, Question]:
+    """A quiz that opens with a "click the zone" question."""
+    return find_dialog(qtbot, library, preferences, lambda q: q.answered_on_diagram)
 
 
 def test_a_zone_is_found_by_clicking_the_diagram(
@@ -176,17 +187,54 @@ def test_a_click_beside_the_body_is_no_zone(
     assert result.verdict.startswith("That was no zone.")
 
 
-def test_hover_tips_do_not_give_the_answer_away(
-    qtbot: Any, library: ContentLibrary, preferences: Preferences
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        pytest.param(lambda q: q.answered_on_diagram, id="click-the-zone"),
+        pytest.param(lambda q: q.kind is QuestionKind.PRESSURE, id="pressure-of-a-zone"),
+    ],
+)
+def test_while_a_question_is_open_the_diagram_names_no_zone(
+    qtbot: Any,
+    library: ContentLibrary,
+    preferences: Preferences,
+    wanted: Callable[[Question], bool],
 ) -> None:
-    dialog, question = find_zone_dialog(qtbot, library, preferences)
+    # Hover tips, the Up and Down keys (which step from zone to zone naming each) and
+    # the description a screen reader reads would all give the answer away: the name
+    # of the zone to click, or the rule of the zone highlighted.
+    dialog, question = find_dialog(qtbot, library, preferences, wanted)
     view = dialog.view
-    spot = view.rect().center()
-    tip = QHelpEvent(QEvent.Type.ToolTip, spot, view.mapToGlobal(spot))
-    assert dialog.eventFilter(view, tip)  # held back
-    dialog.choose(1)
-    tip = QHelpEvent(QEvent.Type.ToolTip, spot, view.mapToGlobal(spot))
-    assert not dialog.eventFilter(view, tip)  # answered: the tips may help now
+    assert isinstance(view, BackDiagramView)
+    assert view.names_hidden
+    text = revealed_text(qtbot, view, library)
+    assert names_in(text, library) == set()
+    assert "pointed at" not in text
+    assert "pressure" not in text  # no zone's rule either
+    assert dialog.last_result() is None  # hovering and the keys answered nothing
+
+    dialog.choose(1)  # answered: now the tips and keys may show the zones
+    assert not view.names_hidden
+    text = revealed_text(qtbot, view, library)
+    assert names_in(text, library) == zone_names(library)
+    # The quiz's steps are made up: the tips list no step numbers.
+    assert "steps on this zone" not in text
+
+    dialog.next_question()
+    assert dialog.current_question() is not None
+    assert view.names_hidden  # the next question hides them again
+
+
+def test_a_click_on_the_diagram_answers_only_a_click_question(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences, geometry: ZoneGeometry
+) -> None:
+    dialog, _question = find_dialog(qtbot, library, preferences, lambda q: bool(q.choices))
+    view = dialog.view
+    assert isinstance(view, BackDiagramView)
+    point = view.map_from_diagram(QPointF(*geometry.interior_point("spine"))).toPoint()
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=point)
+    assert dialog.last_result() is None
+    assert view.selected_zone() == ""  # the black outline is only for a wrong click
 
 
 def test_a_question_about_a_zone_highlights_it(
@@ -239,31 +287,6 @@ def test_numbered_spots_lie_on_their_zones(
     dialog, question = find_zone_dialog(qtbot, library, preferences)
     for spot, zone_id in zip(dialog.marked_spots(), question.candidates, strict=True):
         assert geometry.zone_at(spot.x(), spot.y()) == zone_id
-
-
-def test_the_diagram_keys_do_not_give_the_answer_away(
-    qtbot: Any, library: ContentLibrary, preferences: Preferences
-) -> None:
-    # The diagram has the focus when the quiz opens; Up and Down there step from zone to
-    # zone showing each one's name and rule, which would answer the question.
-    dialog, question = find_zone_dialog(qtbot, library, preferences)
-    view = dialog.view
-    assert isinstance(view, BackDiagramView)
-    view.setFocus()
-    QToolTip.hideText()
-    for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Up):
-        qtbot.keyClick(view, key)
-    assert not QToolTip.isVisible()
-    assert "Pointed at" not in view.accessibleDescription()
-    assert dialog.last_result() is None
-
-    dialog.choose(1)  # answered: now the keys may show the zones
-    qtbot.keyClick(view, Qt.Key.Key_Down)
-    assert "Pointed at" in view.accessibleDescription()
-    # The quiz's steps are made up: the tips list no step numbers.
-    assert "Steps on this zone" not in QToolTip.text()
-    assert "Steps on this zone" not in view.accessibleDescription()
-    QToolTip.hideText()
 
 
 def test_enter_presses_the_button_with_the_focus(
