@@ -443,10 +443,13 @@ class _Pages:
         running_title: str,
         total_pages: int,
         spacing: float = 1.0,
+        early_end: tuple[int, float] | None = None,
     ) -> None:
         self.device = device
         self.spacing = spacing
         """How much of the usual space goes between blocks (1.0: all of it)."""
+        self.early_end = early_end
+        """(page, device units): that page's text ends this much higher than the others'."""
         self.painter = painter
         self.fonts = fonts
         self.running_title = running_title
@@ -454,9 +457,10 @@ class _Pages:
         self.scale = device.logicalDpiY() / 72.0
         self.width = float(device.width())
         self.page_height = float(device.height())
-        footer = self.pt(22)
-        self.bottom = self.page_height - footer
+        self.full_bottom = self.page_height - self.pt(22)
+        """Where a page's text ends (the footer is below)."""
         self.page = 1
+        self.bottom = self._page_bottom()
         self.y = 0.0
         self.top = 0.0
 
@@ -497,8 +501,13 @@ class _Pages:
         if self.painter is not None:
             self.device.newPage()
         self.page += 1
+        self.bottom = self._page_bottom()
         self.y = 0.0
         self._running_header()
+
+    def _page_bottom(self) -> float:
+        page, lift = self.early_end or (0, 0.0)
+        return self.full_bottom - (lift if self.page == page else 0.0)
 
     def finish(self) -> None:
         self._footer()
@@ -875,7 +884,12 @@ class _TimelineTable:
         widest = f"{_clock(routine.total_seconds)}–{_clock(routine.total_seconds)}"
         self.col_no = max(pages.pt(18), pages.text_width(fonts.small, str(len(routine.steps))))
         self.col_time = max(pages.pt(62), pages.text_width(fonts.small, widest) + pages.pt(6))
-        self.col_len = pages.pt(50)
+        # Wide enough for every length, the bold total too ("27 min 30 s"), uncut.
+        lengths = [(fonts.small, step_duration_text(s.duration_s)) for s in routine.steps]
+        lengths.append((fonts.small_bold, step_duration_text(routine.total_seconds)))
+        self.col_len = max(
+            pages.pt(50), *(pages.text_width(f, t) + pages.pt(2) for f, t in lengths)
+        )
         self.name_w = width - self.col_no - self.col_time - self.col_len
 
     def header(self, y: float) -> float:
@@ -1142,7 +1156,7 @@ def _aftercare(pages: _Pages, library: ContentLibrary, routine: Routine) -> None
     # The closing section is short and read as one: kept whole on one page, so no item
     # is left alone on a last page (unless the section is longer than a page).
     whole = sum(_two_column_rows(pages, rows))
-    fits = whole + pages.pt(60) < pages.bottom - pages.top
+    fits = whole + pages.pt(60) < pages.full_bottom - pages.top
     pages.heading("Afterwards", keep_with=whole / pages.scale if fits else 60)
     _two_columns(pages, rows)
 
@@ -1177,7 +1191,7 @@ def render_handout(
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        pages = _Pages(device, painter, fonts, running, dry.page, dry.spacing)
+        pages = _Pages(device, painter, fonts, running, dry.page, dry.spacing, dry.early_end)
         _lay_out(pages, library, routine)
     finally:
         painter.end()
@@ -1202,17 +1216,35 @@ def _dry_run(
 
     A last page holding only a few lines wastes paper and looks like a mistake: then
     the blocks move a little closer together, if that brings the text onto one page
-    fewer. Nothing is left out and the type keeps its size.
+    fewer. When it does not (the closing section is kept whole, and too long to move
+    back), the page before ends a little early instead, so that its last rows join
+    the closing section and the last page is not a lone short block. Nothing is left
+    out and the type keeps its size.
     """
-    dry = _Pages(device, None, fonts, running, 0)
-    _lay_out(dry, library, routine)
-    if dry.page == 1 or dry.used() >= NEAR_EMPTY_LAST_PAGE:
+
+    def lay_out(spacing: float = 1.0, early_end: tuple[int, float] | None = None) -> _Pages:
+        dry = _Pages(device, None, fonts, running, 0, spacing, early_end)
+        _lay_out(dry, library, routine)
         return dry
-    for spacing in TIGHTER_SPACINGS:
-        tighter = _Pages(device, None, fonts, running, 0, spacing)
-        _lay_out(tighter, library, routine)
-        if tighter.page < dry.page:
-            return tighter
+
+    def near_empty(dry: _Pages) -> bool:
+        return dry.page > 1 and dry.used() < NEAR_EMPTY_LAST_PAGE
+
+    dry = lay_out()
+    if near_empty(dry):
+        fewer_pages = (t for t in map(lay_out, TIGHTER_SPACINGS) if t.page < dry.page)
+        dry = next(fewer_pages, dry)
+    if not near_empty(dry):
+        return dry
+    # Raise the end of the last page but one, a little more each time, no further than
+    # half its text area: the smallest rise that fills the last page enough, if any.
+    area = dry.full_bottom - dry.top
+    lift = (NEAR_EMPTY_LAST_PAGE - dry.used()) * area
+    while lift <= area / 2:
+        balanced = lay_out(dry.spacing, (dry.page - 1, lift))
+        if balanced.page == dry.page and not near_empty(balanced):
+            return balanced
+        lift += dry.pt(6)
     return dry
 
 
