@@ -3,7 +3,7 @@
 Kept apart from the rest of the benchmarks so that both sides import nothing more than
 the standard library's smallest pieces before they start.
 
-    python -m benchmarks._startup_child floor|app
+    python -m benchmarks._startup_child floor|floor-model|app
 
 Prints ``painted <peak MiB>`` the moment the window has first been painted, then
 ``ready <peak MiB>`` once it is complete and painted again: every panel built, content
@@ -59,10 +59,18 @@ def _wait_for_paint(window: object, done: Callable[[], bool] = lambda: True) -> 
         raise RuntimeError("the window was never painted")
 
 
-def child_floor() -> None:
+def child_floor(build_model: bool = False) -> None:
     import pydantic  # noqa: F401  (the floor pays for importing pydantic too)
-    from pydantic import BaseModel  # noqa: F401  (the lazy import makes this the real one)
+    from pydantic import BaseModel  # (the lazy import makes this the real one)
     from PySide6.QtWidgets import QApplication, QMainWindow
+
+    if build_model:
+        # pydantic 2 imports most of itself only when the first model class is built
+        # (fields, types, the plugin loader): a floor that has used pydantic once.
+        class One(BaseModel):
+            value: int
+
+        One(value=1)
 
     app = QApplication([sys.argv[0]])
     window = QMainWindow()
@@ -93,9 +101,12 @@ def child_app() -> None:
 
 def main() -> None:
     kind = sys.argv[1] if len(sys.argv) > 1 else ""
-    if kind not in ("floor", "app"):
-        raise SystemExit("usage: python -m benchmarks._startup_child floor|app")
-    (child_floor if kind == "floor" else child_app)()
+    if kind == "app":
+        child_app()
+    elif kind in ("floor", "floor-model"):
+        child_floor(build_model=kind == "floor-model")
+    else:
+        raise SystemExit("usage: python -m benchmarks._startup_child floor|floor-model|app")
 
 
 if __name__ == "__main__":
