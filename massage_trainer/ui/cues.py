@@ -259,7 +259,6 @@ class CuePlayer(QObject):
         self._speaker.say(text)
         self.spoken.emit(text)
 
-
     def _warn_if_unheard(self) -> None:
         if self._speech_engine in SILENT_ENGINES:
             return

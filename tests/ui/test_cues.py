@@ -197,19 +197,25 @@ def test_the_silent_mock_engine_needs_no_sound_device(
     controller: SessionController, preferences: Preferences
 ) -> None:
     checks: list[str] = []
+
+    def audio_output_found() -> bool:
+        checks.append("asked")
+        return False
+
     player = CuePlayer(
         controller,
         preferences,
         speech_engine="mock",
         sound_factory=lambda path: FakeChime(path, []),
         speech_factory=lambda _engine: FakeSpeaker(),
-        audio_output_found=lambda: bool(checks.append("asked")),
+        audio_output_found=audio_output_found,
     )
     messages: list[str] = []
     player.unavailable.connect(messages.append)
     controller.start()
     assert player.speaker is not None
-    assert checks == [] and messages == []
+    assert checks == []
+    assert messages == []
 
 
 def test_switched_off_cues_are_not_given(
