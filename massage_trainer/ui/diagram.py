@@ -18,6 +18,9 @@ safe zones plain.
 With :meth:`BackDiagramView.setNamesHidden` the view names no zone by any route (for a
 quiz): no hover tips, no zone names or rules in its accessible description, no ``↑``/``↓``
 stepping from zone to zone; clicks still select and say which zone was clicked.
+With :meth:`BackDiagramView.setTiersHidden` it draws every zone alike, in one neutral
+style, and its legend and description say nothing of tiers (a quiz asks which zone is
+no-go, or what pressure a zone takes).
 """
 
 from __future__ import annotations
@@ -112,6 +115,13 @@ MOTION = QColor("#ffffff")
 """Movement marks are white with a dark rim: they read on skin, green, amber and red and
 never look like a zone outline."""
 MOTION_HALO = QColor(20, 24, 40, 230)
+PLAIN_ZONE = QColor("#fbf8f4")
+"""Every zone's fill while tiers are hidden: a pale wash over the skin, the same for all."""
+PLAIN_ZONE_EDGE = QColor("#55606c")
+"""Every zone's outline while tiers are hidden: a slate grey, no tier's colour, and cool
+beside the warm lines of the anatomy."""
+PLAIN_LEGEND = "Zone (colours hidden)"
+"""The legend's one zone entry while tiers are hidden."""
 
 LEFT_LABEL = "◀ Receiver's left"
 RIGHT_LABEL = "Receiver's right ▶"
@@ -274,7 +284,8 @@ class _Mark:
 
 
 class BackDiagramView(QWidget):
-    """The back seen from behind, with zones coloured and patterned by safety tier.
+    """The back seen from behind, with zones coloured and patterned by safety tier
+    (or all drawn alike, see :meth:`setTiersHidden`).
 
     Click a zone to select it (``controller.select_zone``, and :attr:`zone_clicked`);
     hover for its rule. The step's zones are outlined and the others dimmed; the
@@ -318,6 +329,7 @@ class BackDiagramView(QWidget):
         self._hovered = ""
         self._running = False
         self._names_hidden = False
+        self._tiers_hidden = False
 
         self._static: QPixmap | None = None
         self._static_dirty = True
@@ -476,6 +488,33 @@ class BackDiagramView(QWidget):
         if hidden and QToolTip.isVisible():
             QToolTip.hideText()  # a tip shown before would go on naming its zone
         self._update_description()
+
+    @property
+    def tiers_hidden(self) -> bool:
+        """Whether every zone is drawn alike, see :meth:`setTiersHidden`."""
+        return self._tiers_hidden
+
+    def setTiersHidden(self, hidden: bool) -> None:  # noqa: N802 (Qt's naming, as its setters)
+        """Draw every zone alike while ``hidden`` (a quiz asks which zone is which tier).
+
+        The zones get one neutral style (a pale wash and a grey outline) instead of the
+        tiers' colours and patterns; no-go zones get no extra weight next to firm work;
+        the legend has no tier entries and the accessible description no sentence on
+        patterns. The outlined, hovered and selected zones are drawn as before (their
+        outlines never had a tier's colour). Hover tips are for :meth:`setNamesHidden`.
+        """
+        hidden = bool(hidden)
+        if hidden == self._tiers_hidden:
+            return
+        self._tiers_hidden = hidden
+        self._layout_key = (-1, -1)  # the legend has other entries
+        self._update_description()
+        self._invalidate()
+
+    def legend_texts(self) -> tuple[str, ...]:
+        """The legend's entries as drawn, left to right and row by row."""
+        self._ensure_layout()
+        return tuple(text for row in self._legend_rows for _, text in row)
 
     def tooltip_for(self, zone_id: str) -> str:
         """The hover text for a zone: name, tier, rule and a short reason (rich text);
@@ -875,7 +914,9 @@ class BackDiagramView(QWidget):
     def _update_description(self) -> None:
         parts = [
             "The back seen from behind: the receiver's left is on the left.",
-            "Hatched zones are no-go, dotted zones need care, plain zones are safe.",
+            "The zones are all drawn alike: their tiers are not shown."
+            if self._tiers_hidden
+            else "Hatched zones are no-go, dotted zones need care, plain zones are safe.",
         ]
         focus = [self._zones[z] for z in self._focus if z in self._zones]
         if focus and self._names_hidden:
@@ -922,21 +963,29 @@ class BackDiagramView(QWidget):
         # Type grows with the widget so it stays readable from across a room.
         self._font_px = max(11.0, min(20.0, min(width, height) / 34))
         metrics = QFontMetricsF(self._legend_font())
-        items = self._legend_items()
         swatch = self._font_px * 1.6
         gap = self._font_px * 1.2
-        rows: list[list[tuple[str, str]]] = [[]]
-        row_width = 0.0
-        for kind, text in items:
-            item_width = swatch + self._font_px * 0.5 + metrics.horizontalAdvance(text)
-            if rows[-1] and row_width + gap + item_width > width - 2 * margin:
-                rows.append([])
-                row_width = 0.0
-            row_width += (gap if rows[-1] else 0) + item_width
-            rows[-1].append((kind, text))
-        self._legend_rows = rows
+
+        def legend_rows(items: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+            rows: list[list[tuple[str, str]]] = [[]]
+            row_width = 0.0
+            for kind, text in items:
+                item_width = swatch + self._font_px * 0.5 + metrics.horizontalAdvance(text)
+                if rows[-1] and row_width + gap + item_width > width - 2 * margin:
+                    rows.append([])
+                    row_width = 0.0
+                row_width += (gap if rows[-1] else 0) + item_width
+                rows[-1].append((kind, text))
+            return rows
+
+        self._legend_rows = legend_rows(self._legend_items(self._tiers_hidden))
+        # Room for the longer of the two legends: the body stays put (and the quiz's
+        # numbered spots on it) when the tiers are hidden or shown.
+        row_count = max(
+            len(self._legend_rows), len(legend_rows(self._legend_items(not self._tiers_hidden)))
+        )
         row_height = max(metrics.height(), swatch * 0.75) + self._font_px * 0.5
-        legend_height = row_height * len(rows) + margin
+        legend_height = row_height * row_count + margin
         available = QRectF(margin, margin, width - 2 * margin, height - 2 * margin - legend_height)
         scale = max(1e-3, min(available.width() / view.width(), available.height() / view.height()))
         size_w, size_h = view.width() * scale, view.height() * scale
@@ -965,7 +1014,11 @@ class BackDiagramView(QWidget):
         font.setPixelSize(round(self._font_px))
         return font
 
-    def _legend_items(self) -> list[tuple[str, str]]:
+    def _legend_items(self, tiers_hidden: bool | None = None) -> list[tuple[str, str]]:
+        """The legend's swatch kinds and texts, with the tiers hidden or not (as now
+        unless told)."""
+        if self._tiers_hidden if tiers_hidden is None else tiers_hidden:
+            return [("plain", PLAIN_LEGEND), ("focus", self._focus_label)]
         return [
             ("safe", "Safe"),
             ("caution", "Caution: light only"),
@@ -1037,6 +1090,9 @@ class BackDiagramView(QWidget):
         return _Look.STRONG if zone_id in self._focus else _Look.DIM
 
     def _paint_zones(self, painter: QPainter) -> None:
+        if self._tiers_hidden:
+            self._paint_plain_zones(painter)
+            return
         # Safe zones first, no-go zones last: the rule that matters most is on top.
         ordered = sorted(self._zone_paths, key=lambda z: -_TIER_ORDER[self._zones[z].tier])
         hatch: list[tuple[QPainterPath, QColor]] = []
@@ -1080,6 +1136,24 @@ class BackDiagramView(QWidget):
             self._paint_pattern(painter, path, "hatch", colour, self._scale)
         for path, colour in dots:
             self._paint_pattern(painter, path, "dots", colour, self._scale)
+
+    def _paint_plain_zones(self, painter: QPainter) -> None:
+        """Every zone in one neutral style: a pale wash and a grey outline, brighter on
+        the outlined zones and fainter on the rest, whatever their tier."""
+        # The larger zones first, so a small zone's outline is never covered; the same
+        # order whatever the tiers are.
+        boxes = self._zone_boxes
+        ordered = sorted(self._zone_paths, key=lambda z: -boxes[z].width() * boxes[z].height())
+        for zone_id in ordered:
+            look = self._zone_look(zone_id)
+            fill, edge = QColor(PLAIN_ZONE), QColor(PLAIN_ZONE_EDGE)
+            fill.setAlpha({_Look.NORMAL: 120, _Look.STRONG: 175, _Look.DIM: 80}[look])
+            edge.setAlpha({_Look.NORMAL: 200, _Look.STRONG: 230, _Look.DIM: 150}[look])
+            pen = QPen(edge, self._px(1.0 if look is _Look.DIM else 1.3))
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setBrush(fill)
+            painter.setPen(pen)
+            painter.drawPath(self._zone_paths[zone_id])
 
     def _pattern_brush(self, kind: str, colour: QColor, scale: float) -> QBrush:
         """A hatched or dotted brush whose lines are a fixed size on screen.
@@ -1259,8 +1333,19 @@ class BackDiagramView(QWidget):
         painter.save()
         try:
             if kind == "focus":
-                painter.setBrush(QColor(SAFE.red(), SAFE.green(), SAFE.blue(), 150))
+                if self._tiers_hidden:
+                    fill = QColor(PLAIN_ZONE)
+                    fill.setAlpha(220)
+                else:
+                    fill = QColor(SAFE.red(), SAFE.green(), SAFE.blue(), 150)
+                painter.setBrush(fill)
                 painter.setPen(QPen(FOCUS, 2.6))
+                painter.drawPath(path)
+            elif kind == "plain":
+                fill = QColor(PLAIN_ZONE)
+                fill.setAlpha(220)
+                painter.setBrush(fill)
+                painter.setPen(QPen(PLAIN_ZONE_EDGE, 1.2))
                 painter.drawPath(path)
             elif kind == "safe":
                 painter.setBrush(QColor(SAFE.red(), SAFE.green(), SAFE.blue(), 80))

@@ -5,8 +5,10 @@ The diagram is the session window's :class:`BackDiagramView` on a private
 routine with one step per zone (and one per left/right pair), so showing a zone is
 previewing its step. While a question is open the diagram names no zone (its
 ``setNamesHidden`` switch: no hover tips, no zone names for a screen reader, no ``↑``/``↓``
-stepping from zone to zone): that would give the answer away. A click on it answers a
-"click the zone" question and otherwise does nothing.
+stepping from zone to zone) and draws every zone alike (its ``setTiersHidden`` switch: no
+tier colours, patterns or legend entries): either would give the answer away. The answer
+and the score show the zones in their tiers' colours again. A click on the diagram
+answers a "click the zone" question and otherwise does nothing.
 
 Keys: 1–4 choose (or pick the numbered spot on the diagram), Y and N answer yes/no,
 Enter goes on, Esc closes.
@@ -385,16 +387,20 @@ class ZoneQuizDialog(QDialog):
         view = BackDiagramView(self.zone_source, preferences, focus_label="Asked about")
         view.setMinimumSize(300, 400)
         view.setAccessibleName("Back diagram: click the zone the question asks for")
-        # Its hover tips, key-by-key zone names and description would give answers away.
+        # Its hover tips, key-by-key zone names and description would give answers away,
+        # and so would its tier colours and legend.
         view.setNamesHidden(True)
+        view.setTiersHidden(True)
         view.zone_clicked.connect(self.click_zone)
         return view
 
-    def _hide_zone_names(self, hidden: bool) -> None:
-        """Keep the diagram from naming zones (while a question is open) or let it."""
-        hide = getattr(self.view, "setNamesHidden", None)
-        if callable(hide):
-            hide(hidden)
+    def _hide_answers(self, hidden: bool) -> None:
+        """Keep the diagram from naming zones and showing their tiers (while a question
+        is open), or let it."""
+        for name in ("setNamesHidden", "setTiersHidden"):
+            hide = getattr(self.view, name, None)
+            if callable(hide):
+                hide(hidden)
 
     def _new_quiz(self) -> Quiz:
         zone_ids = self._drawable or None
@@ -430,7 +436,7 @@ class ZoneQuizDialog(QDialog):
         self.detail_label.setVisible(bool(question.detail))
         self.feedback_label.setText("")
         self.feedback_label.setAccessibleDescription("")
-        self._hide_zone_names(True)
+        self._hide_answers(True)
         self.zone_source.mark_zone("")
         self._highlight((question.zone_id,) if question.zone_id else None)
         if question.answered_on_diagram and self._geometry is not None:
@@ -483,8 +489,8 @@ class ZoneQuizDialog(QDialog):
             # The zone clicked gets the selection outline, beside the right one highlighted.
             if not result.correct and result.answer in self._library.zones:
                 self.zone_source.mark_zone(result.answer)
-        # Answered: the tips and keys may help now.
-        self._hide_zone_names(False)
+        # Answered: the tips, keys and tier colours may help now.
+        self._hide_answers(False)
         self.progress_label.setText(
             f"Question {self.quiz.index + 1} of {self.quiz.total}   ·   "
             f"{self.quiz.score} right so far"
@@ -502,7 +508,7 @@ class ZoneQuizDialog(QDialog):
         self._markers.set_spots([])
         self.zone_source.mark_zone("")
         self._highlight(None)
-        self._hide_zone_names(False)
+        self._hide_answers(False)
         self.progress_label.setText("The end")
         self.prompt_label.setText(f"Your score: {quiz.score} of {quiz.total}")
         self.detail_label.setText(quiz.summary())

@@ -19,6 +19,7 @@ from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.quiz import ZoneQuizDialog
 from massage_trainer.ui.zone_shapes import load_back_shapes
 from tests.ui.test_diagram_names import names_in, revealed_text, zone_names
+from tests.ui.test_diagram_tiers import TIER_WORDS, tiers_look_alike, tiers_told_apart
 
 
 def make_dialog(
@@ -223,6 +224,63 @@ def test_while_a_question_is_open_the_diagram_names_no_zone(
     dialog.next_question()
     assert dialog.current_question() is not None
     assert view.names_hidden  # the next question hides them again
+
+
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        pytest.param(lambda q: q.answered_on_diagram, id="click-the-zone"),
+        pytest.param(lambda q: q.kind is QuestionKind.MAY_USE, id="may-use-here"),
+        pytest.param(lambda q: q.kind is QuestionKind.PRESSURE, id="pressure-of-a-zone"),
+    ],
+)
+def test_while_a_question_is_open_the_diagram_shows_no_tiers(
+    qtbot: Any,
+    library: ContentLibrary,
+    preferences: Preferences,
+    wanted: Callable[[Question], bool],
+) -> None:
+    # Red hatching on the zone asked about ("May you knead here?"), the legend's "Caution:
+    # light only" ("What pressure is allowed over the neck?") or the red zones ("Click the
+    # floating ribs") would all give the answer away.
+    dialog, question = find_dialog(qtbot, library, preferences, wanted)
+    view = dialog.view
+    assert isinstance(view, BackDiagramView)
+    assert view.tiers_hidden
+    assert tiers_look_alike(view, library)
+    legend = " ".join(view.legend_texts()).lower()
+    assert not [word for word in TIER_WORDS if word in legend]
+    assert "Asked about" in view.legend_texts()
+
+    press(qtbot, dialog, wrong_key(question))
+    assert dialog.last_result() is not None
+    # Answered: the explanation's rule is seen in the zones' real colours.
+    assert not view.tiers_hidden
+    assert not tiers_look_alike(view, library)
+    assert "No-go: never press" in view.legend_texts()
+
+    press(qtbot, dialog, "Enter")
+    assert dialog.current_question() is not None
+    assert view.tiers_hidden  # the next question hides them again
+    assert tiers_look_alike(view, library)
+
+
+def test_the_score_shows_the_zones_in_their_tiers_colours(
+    qtbot: Any, library: ContentLibrary, preferences: Preferences
+) -> None:
+    dialog = make_dialog(qtbot, library, preferences, seed=11)
+    view = dialog.view
+    assert isinstance(view, BackDiagramView)
+    while (question := dialog.current_question()) is not None:
+        assert view.tiers_hidden
+        press(qtbot, dialog, right_key(question))
+        assert not view.tiers_hidden
+        press(qtbot, dialog, "Enter")
+    assert dialog.again_button.isVisible()  # the score
+    assert not view.tiers_hidden
+    assert tiers_told_apart(view, library)
+    dialog.again_button.click()
+    assert view.tiers_hidden
 
 
 def test_a_click_on_the_diagram_answers_only_a_click_question(
