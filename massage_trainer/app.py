@@ -99,13 +99,22 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
             print(problem, file=sys.stderr)  # for the terminal that named the routine
             _cannot_start(window, problem)  # and for a launcher or a script's window
             return
+        from massage_trainer.ui.controller import SessionController
+
+        remembered = window.settings.value(_REMEMBERED_ROUTINE_KEY)
+        showing = _routine_to_show(window, library, routine_id)
         try:
-            window.populate(library)
+            # The session loads the routine to show once, not another one first.
+            with SessionController.starting_with(showing):
+                window.populate(library)
         except Exception as exc:
+            if remembered is not None:  # nothing was opened: remember what was before
+                window.settings.setValue(_REMEMBERED_ROUTINE_KEY, remembered)
             _cannot_start(window, _unexpected(exc))
             return
-        if routine_id:
-            window.controller.load_routine(routine_id)
+        loaded = window.controller.routine
+        if routine_id and (loaded is None or loaded.id != routine_id):
+            window.controller.load_routine(routine_id)  # not expected: see _routine_to_show
         from massage_trainer.ui.history_recorder import check_history_at_start
 
         # Only here, never in --smoke-test or --screenshot: it may ask a question.
@@ -120,6 +129,30 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
     QTimer.singleShot(OPENING_FALLBACK_MS, window, fill_in)
     window.show()
     return window
+
+
+_REMEMBERED_ROUTINE_KEY = "session/routine"
+"""Where the main window keeps the routine used last (its ``_KEY_ROUTINE``)."""
+
+
+def _routine_to_show(
+    window: MainWindow, library: ContentLibrary, routine_id: str | None
+) -> str | None:
+    """The routine the window shows once filled in: ``routine_id`` (known to be in
+    ``library``) when given, else the one used last.
+
+    Filling in, the window restores the routine used last unless it is already loaded.
+    A routine named on the command line is made the remembered one first (it becomes
+    that once loaded anyway), so the old one is not loaded only to be replaced. One
+    that is no longer available stays, so the window still says so.
+    """
+    settings = window.settings
+    remembered = settings.value(_REMEMBERED_ROUTINE_KEY)
+    if not routine_id:
+        return remembered if isinstance(remembered, str) else None
+    if isinstance(remembered, str) and remembered in library.routines:
+        settings.setValue(_REMEMBERED_ROUTINE_KEY, routine_id)
+    return routine_id
 
 
 def _image_format(path: Path) -> str:
@@ -165,6 +198,10 @@ def run(qt_args: Sequence[str] = (), routine_id: str | None = None) -> int:
     with without_source_scan():
         window = start(qt_args, routine_id)
         code = QApplication.exec()
+    if window.populated:
+        # Closed, not crashed: closing the history folds its WAL into the file and
+        # removes it, so the next start takes the quick check (see domain/history.py).
+        window.history_recorder.store.close()
     del window
     return code
 
@@ -177,26 +214,26 @@ def _unknown_routine(library: ContentLibrary, routine_id: str) -> str | None:
     return f"massage-trainer: no routine '{routine_id}' (known: {known})"
 
 
-def _open_routine(window: MainWindow, routine_id: str) -> None:
-    controller = window.controller
-    problem = _unknown_routine(controller.library, routine_id)
-    if problem is not None:
-        raise SystemExit(problem)
-    controller.load_routine(routine_id)
-
-
-def _offscreen_window(settings_dir: str) -> MainWindow:
+def _offscreen_window(settings_dir: str, routine_id: str | None = None) -> MainWindow:
+    """The main window, offscreen, showing ``routine_id`` (SystemExit naming the known
+    routines when there is no such routine)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
     _application(())
     from massage_trainer.domain.history import HistoryStore
+    from massage_trainer.ui.controller import SessionController
     from massage_trainer.ui.main_window import MainWindow
 
+    library = _load()
+    problem = _unknown_routine(library, routine_id) if routine_id else None
+    if problem is not None:
+        raise SystemExit(problem)
     settings = QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat)
     # A throwaway history too: smoke tests and screenshots never touch the user's.
     history = HistoryStore(Path(settings_dir) / "history.sqlite3")
-    return MainWindow(_load(), settings=settings, history=history)
+    with SessionController.starting_with(routine_id):  # loaded once, not after another
+        return MainWindow(library, settings=settings, history=history)
 
 
 def smoke_test() -> int:
@@ -240,12 +277,10 @@ def screenshot(path: Path, routine_id: str | None, step: int | None, size: str) 
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            window = _offscreen_window(tmp)
+            window = _offscreen_window(tmp, routine_id)
         except ContentError as exc:
             print(f"massage-trainer: {exc}", file=sys.stderr)
             return 1
-        if routine_id:
-            _open_routine(window, routine_id)
         if step is not None:
             controller = window.controller
             routine = controller.routine

@@ -9,7 +9,15 @@ The store never takes the app down with it:
 
 * a damaged file is moved aside as ``history.corrupt-<timestamp>.sqlite3`` (with its
   ``-wal``/``-shm``) and a fresh history is started; :attr:`HistoryStore.open_result`
-  says so;
+  says so. Opening runs SQLite's ``quick_check`` (every page, the b-trees, the free
+  list and NOT NULL: torn, zeroed or missing pages, a file that is not a database); the
+  full ``integrity_check`` (every index against its table too, about three times
+  slower on a large history) runs instead when there is reason to doubt the file: the
+  last run did not close it (a ``-wal`` or ``-journal`` is left: a crash, a kill, a
+  power cut, or another window still has it open), or SQLite reported damage while it
+  was in use (see :data:`CHECK_MARK_SUFFIX`);
+* when SQLite reports damage while the file is in use, the store stops recording (so
+  nothing more is written into it) and says so; the next opening checks it in full;
 * a file written by a newer version of the app (a higher ``PRAGMA user_version``) is
   never changed: it is opened read-only, so the history can be shown but nothing new
   is recorded;
@@ -51,6 +59,7 @@ if TYPE_CHECKING:
     from massage_trainer.domain.content import ContentLibrary
 
 __all__ = [
+    "CHECK_MARK_SUFFIX",
     "HISTORY_FILE_NAME",
     "SCHEMA_VERSION",
     "HistoryStore",
@@ -76,6 +85,18 @@ LIVE_OWNER_S = 120.0
 belongs to another open window of the app, so it is not offered for resume."""
 
 _BUSY_TIMEOUT_S = 1.0
+
+CHECK_MARK_SUFFIX = "-check"
+"""``history.sqlite3-check``: left beside the history when SQLite reported damage while
+the file was in use, so the next opening runs the full integrity check; removed once
+that check has passed or the file has been set aside."""
+
+_DAMAGE_NAMES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+_NEXT_START_CHECKS = (
+    "At the next start the app checks the file in full and, if it is damaged, sets it "
+    "aside (nothing is deleted) and starts a new history."
+)
 
 _T = TypeVar("_T")
 _E = TypeVar("_E", bound=StrEnum)
@@ -370,9 +391,17 @@ def _lenient_text(raw: bytes) -> str:
 def _is_damage(exc: sqlite3.DatabaseError) -> bool:
     """Whether an error says the file itself is damaged (not locked, not unreadable)."""
     name = getattr(exc, "sqlite_errorname", "")
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+    if name.startswith(_DAMAGE_NAMES):
         return True
     return not name and not isinstance(exc, sqlite3.OperationalError)
+
+
+def _reports_damage(exc: BaseException) -> bool:
+    """Whether SQLite said, in use, that the file is damaged (a message it could not even
+    put in UTF-8 counts: it quotes damaged schema text)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return True
+    return str(getattr(exc, "sqlite_errorname", "")).startswith(_DAMAGE_NAMES)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -538,6 +567,7 @@ class HistoryStore:
             if checked is None:
                 try:
                     moved = self._move_aside()
+                    self._clear_check_mark()  # it was about the file set aside
                 except OSError as exc:
                     return OpenResult(
                         StoreStatus.UNAVAILABLE,
@@ -576,6 +606,7 @@ class HistoryStore:
             connection.execute("COMMIT")
         except sqlite3.Error as exc:
             connection.close()
+            self._note_damage(exc)
             problem = self._write_problem(exc)
             if version == latest:
                 # The history is there but cannot be written: show it, record nothing.
@@ -593,12 +624,14 @@ class HistoryStore:
 
         Read through a read-only connection, so a file from a newer app is never changed.
         """
+        full = self._full_check_due()
         try:
             connection = _open_connection(self._path, read_only=True)
         except sqlite3.Error as exc:
             return OpenResult(StoreStatus.UNAVAILABLE, self._read_problem_text(exc))
         try:
-            rows = connection.execute("PRAGMA integrity_check").fetchall()
+            check = "integrity_check" if full else "quick_check"
+            rows = connection.execute(f"PRAGMA {check}").fetchall()
             if [tuple(row) for row in rows] != [("ok",)]:
                 return None
             version = int(connection.execute("PRAGMA user_version").fetchone()[0])
@@ -612,7 +645,37 @@ class HistoryStore:
             return None
         finally:
             connection.close()
+        if full:
+            self._clear_check_mark()
         return version
+
+    def _full_check_due(self) -> bool:
+        """Whether opening the existing file runs the full integrity check rather than
+        the quick one: the last run did not close the file (its ``-wal`` or ``-journal``
+        is left, after a crash, a kill or a power cut, or while another window has it
+        open), or SQLite reported damage while it was in use."""
+        path = self._path
+        try:
+            for suffix in ("-wal", "-journal"):
+                left = path.with_name(path.name + suffix)
+                if left.exists() and left.stat().st_size > 0:
+                    return True
+            return self._check_mark().exists()
+        except OSError:
+            return True
+
+    def _check_mark(self) -> Path:
+        return self._path.with_name(self._path.name + CHECK_MARK_SUFFIX)
+
+    def _clear_check_mark(self) -> None:
+        with contextlib.suppress(OSError):
+            self._check_mark().unlink(missing_ok=True)
+
+    def _note_damage(self, exc: BaseException) -> None:
+        """SQLite found damage in use: have the next opening check the file in full."""
+        if _reports_damage(exc):
+            with contextlib.suppress(OSError):
+                self._check_mark().touch()
 
     def _open_newer(self) -> OpenResult:
         notice = (
@@ -669,6 +732,11 @@ class HistoryStore:
     def _write_problem(self, exc: sqlite3.Error) -> str:
         name = getattr(exc, "sqlite_errorname", "")
         folder = self._path.parent
+        if _reports_damage(exc):
+            return (
+                f"Practice history is not being recorded: the history file is damaged "
+                f"({exc}). The session goes on as usual. {_NEXT_START_CHECKS}"
+            )
         if name.startswith("SQLITE_FULL"):
             reason = "the disk is full"
         elif name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM")):
@@ -681,6 +749,11 @@ class HistoryStore:
         )
 
     def _read_problem_text(self, exc: Exception) -> str:
+        if _reports_damage(exc):
+            return (
+                f"Practice history cannot be read: the history file is damaged ({exc}). "
+                f"Sessions still run. {_NEXT_START_CHECKS}"
+            )
         return f"Practice history cannot be read right now ({exc}). Sessions still run."
 
     def _write(self, work: Callable[[sqlite3.Connection], _T]) -> _T | None:
@@ -703,6 +776,7 @@ class HistoryStore:
             name = getattr(exc, "sqlite_errorname", "")
             if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
                 return None  # another window holds the lock: the next checkpoint catches up
+            self._note_damage(exc)
             self._status = StoreStatus.READ_ONLY
             self._message = self._write_problem(exc)
             return None
@@ -716,6 +790,13 @@ class HistoryStore:
         try:
             return work(connection)
         except (sqlite3.Error, ValueError, TypeError, IndexError, KeyError) as exc:
+            if _reports_damage(exc):
+                self._note_damage(exc)
+                if self._status is StoreStatus.RECORDING:
+                    # Nothing more is written into a file SQLite calls damaged, so what
+                    # is saved stays as it is until the next start sets it aside.
+                    self._status = StoreStatus.READ_ONLY
+                    self._message = self._read_problem_text(exc)
             if not self._message:
                 self._message = self._read_problem_text(exc)
             return default

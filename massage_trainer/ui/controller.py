@@ -12,7 +12,9 @@ compares it with the last one it published.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import ClassVar
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
@@ -26,6 +28,7 @@ from massage_trainer.domain.session import (
     SessionEngine,
     SessionState,
     Snapshot,
+    StepRecord,
     StepStatus,
 )
 
@@ -158,6 +161,9 @@ class SessionController(QObject):
     library_changed = Signal()
     """The content library was replaced (a routine was saved, deleted or imported)."""
 
+    _starting_routine: ClassVar[str | None] = None
+    """Set by :meth:`starting_with` for the controllers created inside it."""
+
     def __init__(
         self,
         library: ContentLibrary,
@@ -165,7 +171,10 @@ class SessionController(QObject):
         parent: QObject | None = None,
         *,
         get_ready_s: float = GET_READY_S,
+        routine_id: str | None = None,
     ) -> None:
+        """``routine_id`` is the routine to start with (see :meth:`starting_with`); the
+        library's first one when it is None or the library has no such routine."""
         super().__init__(parent)
         self._library = library
         self._get_ready_s = get_ready_s
@@ -188,17 +197,36 @@ class SessionController(QObject):
         self._check_ins_fired: set[int] = set()
         self._check_in: CheckIn | None = None
         self._pain_reports: list[str] = []
+        self._loaded_records: tuple[StepRecord, ...] = ()
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.tick)
 
-        # Start with the first routine so widgets always have something to show; the
-        # main window then loads the one the user had last.
-        first = next(iter(library.routines), None)
+        # Start with a routine so widgets always have something to show: the one asked
+        # for (the one the window is about to show), else the library's first.
+        wanted = routine_id if routine_id is not None else SessionController._starting_routine
+        first = wanted if wanted in library.routines else next(iter(library.routines), None)
         if first is not None:
             self._load(first, emit=False)
+
+    @classmethod
+    @contextmanager
+    def starting_with(cls, routine_id: str | None) -> Iterator[None]:
+        """Controllers created inside start with ``routine_id`` instead of the library's
+        first routine (when the library has it).
+
+        The main window builds its own controller; the app opens it inside this, with
+        the routine the window is about to show, so that routine is loaded into the
+        session once instead of after another one.
+        """
+        before = SessionController._starting_routine
+        SessionController._starting_routine = routine_id
+        try:
+            yield
+        finally:
+            SessionController._starting_routine = before
 
     # -- read-only state --------------------------------------------------------------
 
@@ -335,6 +363,26 @@ class SessionController(QObject):
     def pain_reports(self) -> tuple[str, ...]:
         """The notes of this session's pain reports, oldest first."""
         return tuple(self._pain_reports)
+
+    def as_loaded(self, routine_id: str) -> bool:
+        """Whether ``routine_id`` is loaded and its session is still as loading it left
+        it (not started, no step picked, no time changed, no mode chosen, nothing
+        previewed or selected): loading it again would change nothing."""
+        engine = self._engine
+        return (
+            engine is not None
+            and self._routine is not None
+            and self._routine.id == routine_id
+            and self._routine is self._library.routines.get(routine_id)
+            and engine.state is SessionState.READY
+            and engine.index == 0
+            and engine.records() == self._loaded_records
+            and not self._mode_chosen
+            and self._preview == -1
+            and not self._selected_zone
+            and not self._pain_reports
+            and self._check_in is None
+        )
 
     # -- commands ---------------------------------------------------------------------
 
@@ -525,6 +573,7 @@ class SessionController(QObject):
             get_ready_s=self._get_ready_s,
         )
         snapshot = self._engine.snapshot()
+        self._loaded_records = self._engine.records()
         self._published = snapshot
         self._remaining_shown = math.ceil(snapshot.remaining_s)
         self._get_ready_shown = 0

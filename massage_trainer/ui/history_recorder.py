@@ -214,7 +214,10 @@ class SessionRecorder(QObject):
             return reason
         if self._session_id is not None or self._pending is not None:
             self.close_session()
-        self._controller.load_routine(routine.id)
+        if not self._controller.as_loaded(routine.id):
+            # At start-up the window has usually just loaded this very routine (the one
+            # used last): that fresh session is the one to restore, not a second load.
+            self._controller.load_routine(routine.id)
         # The same session goes on: same partner (already screened) or still a dry run.
         self._controller.set_mode(row.mode)
         engine = self._controller.engine

@@ -7,6 +7,8 @@ import dataclasses
 import hashlib
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -599,6 +601,119 @@ def test_a_second_damaged_file_gets_its_own_name(path: Path, wall: WallClock) ->
         store.close()
     assert names[0] != names[1]
     assert all(name.startswith("history.corrupt-") for name in names)
+
+
+def _rows_deleted_behind_an_index(path: Path) -> None:
+    """Damage only the full integrity check sees: session 2 leaves its table but not the
+    index on the sessions' state (every page and b-tree stays sound: quick_check is ok)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    index = connection.execute(
+        "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_master "
+        "WHERE name = 'sessions_by_state'"
+    ).fetchone()
+    connection.execute("PRAGMA writable_schema = ON")
+    connection.execute("DELETE FROM sqlite_master WHERE name = 'sessions_by_state'")
+    connection.close()
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("DELETE FROM sessions WHERE id = 2")
+    connection.execute("PRAGMA writable_schema = ON")
+    connection.execute("INSERT INTO sqlite_master VALUES (?, ?, ?, ?, ?)", index)
+    connection.close()
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        assert connection.execute("PRAGMA integrity_check").fetchall() != [("ok",)]
+    finally:
+        connection.close()
+
+
+def _two_running_sessions(path: Path, wall: WallClock, library: ContentLibrary) -> None:
+    first = HistoryStore(path, now=wall)
+    for _ in range(2):
+        assert first.begin_session(library.routines[ROUTINE], SessionMode.DRY_RUN) is not None
+    first.close()  # closed cleanly: no -wal is left
+
+
+_KILLED_WHILE_OPEN = """
+import os, sys
+from pathlib import Path
+from massage_trainer.domain.history import HistoryStore
+store = HistoryStore(Path(sys.argv[1]))
+assert store.record_score("effleurage", 50.0) is not None
+os._exit(0)  # like a crash or a kill: the history is never closed
+"""
+
+
+@pytest.mark.parametrize("closed", [True, False])
+def test_a_clean_open_takes_the_quick_check_and_one_after_a_crash_the_full_check(
+    closed: bool, path: Path, wall: WallClock, library: ContentLibrary
+) -> None:
+    _two_running_sessions(path, wall, library)
+    _rows_deleted_behind_an_index(path)
+    if not closed:
+        subprocess.run([sys.executable, "-c", _KILLED_WHILE_OPEN, str(path)], check=True)
+        assert path.with_name(path.name + "-wal").stat().st_size > 0
+
+    store = HistoryStore(path, now=wall)
+
+    assert store.status is StoreStatus.RECORDING
+    if closed:
+        # The quick check passes: nothing is set aside, the sessions are all there.
+        assert store.open_result.moved_aside is None
+        assert store.open_result.notice == ""
+        assert [row.id for row in store.sessions()] == [1]
+    else:
+        moved = store.open_result.moved_aside
+        assert moved is not None
+        assert moved.name in store.open_result.notice
+        assert moved.with_name(moved.name + "-wal").exists()  # the crash's last writes
+        assert store.sessions() == ()
+    store.close()
+
+
+def test_damage_sqlite_reports_in_use_stops_recording_and_the_next_start_checks_in_full(
+    path: Path, wall: WallClock, library: ContentLibrary
+) -> None:
+    _two_running_sessions(path, wall, library)
+    _rows_deleted_behind_an_index(path)
+    mark = path.with_name(path.name + history.CHECK_MARK_SUFFIX)
+    store = HistoryStore(path, now=wall)
+    assert store.recording  # the quick check cannot see it
+
+    # Looking up the running sessions goes through the damaged index.
+    assert store.unfinished_sessions(include_live=True) == ()
+
+    assert store.status is StoreStatus.READ_ONLY
+    assert "the history file is damaged" in store.message
+    assert "sets it aside (nothing is deleted)" in store.message
+    assert store.begin_session(library.routines[ROUTINE], SessionMode.DRY_RUN) is None
+    assert mark.exists()
+    store.close()
+    damaged = _digest(path)
+
+    again = HistoryStore(path, now=wall)
+
+    moved = again.open_result.moved_aside
+    assert moved is not None
+    assert _digest(moved) == damaged  # set aside as it was: nothing is lost
+    assert "damaged" in again.open_result.notice
+    assert again.recording
+    assert not mark.exists()
+    again.close()
+
+
+def test_a_check_mark_on_a_sound_file_goes_once_the_full_check_passes(
+    path: Path, wall: WallClock, library: ContentLibrary
+) -> None:
+    _two_running_sessions(path, wall, library)
+    mark = path.with_name(path.name + history.CHECK_MARK_SUFFIX)
+    mark.touch()
+    store = HistoryStore(path, now=wall)
+    assert store.recording
+    assert store.open_result.notice == ""
+    assert len(store.sessions()) == 2
+    assert not mark.exists()
+    store.close()
 
 
 def test_a_newer_database_is_left_untouched_and_shown_read_only(

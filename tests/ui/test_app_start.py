@@ -10,13 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QSplitter, QWidget
 
 from massage_trainer import app
-from massage_trainer.domain.content import ContentError
+from massage_trainer.domain.content import ContentError, ContentLibrary
+from massage_trainer.domain.history import HistoryStore, StoreStatus
 from massage_trainer.domain.paths import DATA_DIR_ENV
+from massage_trainer.domain.screening import SessionMode
+from massage_trainer.domain.session import FakeClock, SessionEngine, SessionState
 from massage_trainer.ui import history_recorder, main_window
+from massage_trainer.ui.controller import SessionController
 from massage_trainer.ui.main_window import WELCOMED_KEY, MainWindow
 
 
@@ -38,6 +42,20 @@ def exits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     codes: list[int] = []
     monkeypatch.setattr(QApplication, "exit", lambda code=0: codes.append(code))
     return codes
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every routine loaded into a session (a new engine for it), in order."""
+    seen: list[str] = []
+    load = SessionController._load
+
+    def counted(controller: SessionController, routine_id: str, **kwargs: Any) -> None:
+        seen.append(routine_id)
+        load(controller, routine_id, **kwargs)
+
+    monkeypatch.setattr(SessionController, "_load", counted)
+    return seen
 
 
 def _started(qtbot: Any, routine_id: str | None = None) -> MainWindow:
@@ -81,6 +99,93 @@ def test_a_routine_named_on_the_command_line_is_opened(qtbot: Any) -> None:
     routine = window.controller.routine
     assert routine is not None
     assert routine.id == "lower-back-relief"
+
+
+def test_the_app_remembers_the_routine_under_the_windows_key() -> None:
+    assert app._REMEMBERED_ROUTINE_KEY == main_window._KEY_ROUTINE
+
+
+@pytest.mark.parametrize(
+    ("remembered", "named", "shown"),
+    [
+        (None, None, None),  # the very first start: the library's first routine
+        ("lower-back-relief", None, "lower-back-relief"),
+        ("lower-back-relief", "classic-home", "classic-home"),
+        ("classic-home", "classic-home", "classic-home"),
+        ("no-longer-there", "classic-home", "classic-home"),
+    ],
+)
+def test_the_routine_shown_at_start_is_loaded_into_the_session_once(
+    qtbot: Any, loads: list[str], remembered: str | None, named: str | None, shown: str | None
+) -> None:
+    # It used to be loaded up to three times: the library's first routine when the
+    # controller was built, then the one used last, then the one named on the command line.
+    if remembered is not None:
+        QSettings().setValue(app._REMEMBERED_ROUTINE_KEY, remembered)
+    window = _started(qtbot, named)
+    qtbot.waitUntil(lambda: window.populated, timeout=5000)
+    controller = window.controller
+    shown = shown or next(iter(controller.library.routines))
+    assert loads == [shown]
+    assert controller.routine is not None
+    assert controller.routine.id == shown
+    assert window.step_list.model().rowCount() == len(controller.routine.steps)
+    assert controller.state() is SessionState.READY
+    assert not controller.mode_chosen
+    assert QSettings().value(app._REMEMBERED_ROUTINE_KEY) == shown  # for the next start
+    if remembered == "no-longer-there":  # still said, though another routine was named
+        assert "(no-longer-there) is no longer available" in window.statusBar().currentMessage()
+
+
+def test_a_crashed_session_of_the_routine_used_last_resumes_with_one_load(
+    qtbot: Any, loads: list[str], library: ContentLibrary
+) -> None:
+    routine = library.routines["lower-back-relief"]
+    clock = FakeClock(0.0)
+    engine = SessionEngine([float(s.duration_s) for s in routine.steps], clock, get_ready_s=0.0)
+    store = HistoryStore()  # the user's: in this test's own data folder
+    session_id = store.begin_session(routine, SessionMode.DRY_RUN)
+    assert session_id is not None
+    engine.start()
+    clock.advance(routine.steps[0].duration_s + 20.0)
+    engine.update()
+    store.checkpoint(session_id, engine.snapshot(), engine.records())
+    store.close()  # and the app "crashed": the session is still running in the file
+    QSettings().setValue(app._REMEMBERED_ROUTINE_KEY, routine.id)
+    answered: list[str] = []
+
+    def resume(tries: int = 500) -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            answered.append(box.windowTitle())
+            next(b for b in box.buttons() if b.text().startswith("Resume")).click()
+        elif tries:
+            QTimer.singleShot(10, lambda: resume(tries - 1))
+
+    QTimer.singleShot(0, resume)
+    window = _started(qtbot)
+    qtbot.waitUntil(lambda: window.populated and bool(answered), timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.state() is SessionState.PAUSED, timeout=5000)
+
+    assert answered == ["Resume the last session?"]
+    assert loads == [routine.id]  # no second load of the same routine to resume it
+    controller = window.controller
+    assert controller.current_index == 1
+    assert controller.remaining_seconds() == routine.steps[1].duration_s - 20
+    assert controller.dry_run
+    assert window.history_recorder.session_id == session_id
+    assert window.step_list.model().rowCount() == len(routine.steps)
+
+
+def test_a_screenshot_of_a_named_routine_loads_it_once(
+    tmp_path: Path, loads: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert app.screenshot(tmp_path / "shot.png", "classic-home", 3, "800x600") == 0
+    assert loads == ["classic-home"]
+    with pytest.raises(SystemExit, match="no routine 'no-such-routine'"):
+        app.screenshot(tmp_path / "other.png", "no-such-routine", None, "800x600")
+    assert loads == ["classic-home"]
+    assert not (tmp_path / "other.png").exists()
 
 
 def test_an_unknown_routine_ends_the_start_naming_the_known_ones(
@@ -237,6 +342,32 @@ def test_run_opens_the_window_and_returns_the_loops_exit_code(
     assert app.run() == 7
     assert seen
     assert builtins.__import__ is hook  # and everything is as before afterwards
+
+
+def test_closing_the_app_closes_the_history_so_the_next_start_takes_the_quick_check(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept: list[MainWindow] = []  # alive after run(), as a leaked reference would keep it
+
+    def event_loop() -> int:
+        (window,) = (
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.isVisible() and not w.populated
+        )
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: window.populated, timeout=5000)
+        window.close()
+        kept.append(window)
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", event_loop)
+    assert app.run() == 0
+    store = kept[0].history_recorder.store
+    assert store.status is StoreStatus.UNAVAILABLE  # closed
+    assert store.path.exists()
+    # SQLite folded the WAL into the file: only a crash, a kill or a power cut leaves one.
+    assert not store.path.with_name(store.path.name + "-wal").exists()
 
 
 @pytest.mark.parametrize(("name", "magic"), [("shot.png", b"\x89PNG"), ("shot.jpg", b"\xff\xd8")])

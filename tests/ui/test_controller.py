@@ -96,6 +96,57 @@ def test_loading_a_routine_resets_and_announces_it(
         controller.load_routine("no-such-routine")
 
 
+def test_a_controller_can_start_with_a_routine_other_than_the_first(
+    library: ContentLibrary, fake_clock: FakeClock
+) -> None:
+    first = next(iter(library.routines))
+    assert first != ROUTINE
+
+    def starts_with(**kwargs: Any) -> str:
+        controller = SessionController(library, fake_clock, **kwargs)
+        assert controller.routine is not None
+        return controller.routine.id
+
+    assert starts_with() == first
+    assert starts_with(routine_id=ROUTINE) == ROUTINE
+    assert starts_with(routine_id="no-such-routine") == first
+    with SessionController.starting_with(ROUTINE):
+        assert starts_with() == ROUTINE
+        assert starts_with(routine_id="beginner-20") == "beginner-20"
+        with SessionController.starting_with(None):
+            assert starts_with() == first
+        assert starts_with() == ROUTINE
+    assert starts_with() == first  # only inside
+
+
+def test_as_loaded_tells_whether_loading_again_would_change_nothing(
+    library: ContentLibrary, fake_clock: FakeClock
+) -> None:
+    controller = SessionController(library, fake_clock, routine_id=ROUTINE)
+    assert controller.as_loaded(ROUTINE)
+    assert not controller.as_loaded("beginner-20")
+    controller.set_auto_advance(False)  # kept by a new load too
+    assert controller.as_loaded(ROUTINE)
+    touches: list[Callable[[], object]] = [
+        controller.start,
+        lambda: controller.select_step(2),
+        lambda: controller.adjust(30),
+        lambda: controller.set_mode("dry-run"),
+        lambda: controller.preview_step(1),
+        lambda: controller.select_zone(controller.step(0).zones[0]),
+    ]
+    for touch in touches:
+        touch()
+        assert not controller.as_loaded(ROUTINE)
+        controller.load_routine(ROUTINE)
+        assert controller.as_loaded(ROUTINE)
+    edited = library.routines[ROUTINE].model_copy(update={"title": "Edited"})
+    controller.set_library(
+        dataclasses.replace(library, routines={**library.routines, ROUTINE: edited})
+    )
+    assert not controller.as_loaded(ROUTINE)  # the library's routine is another one now
+
+
 def test_commands_drive_the_engine(controller: SessionController, fake_clock: FakeClock) -> None:
     engine = controller.engine
     assert engine is not None
