@@ -99,22 +99,11 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
             print(problem, file=sys.stderr)  # for the terminal that named the routine
             _cannot_start(window, problem)  # and for a launcher or a script's window
             return
-        from massage_trainer.ui.controller import SessionController
-
-        remembered = window.settings.value(_REMEMBERED_ROUTINE_KEY)
-        showing = _routine_to_show(window, library, routine_id)
         try:
-            # The session loads the routine to show once, not another one first.
-            with SessionController.starting_with(showing):
-                window.populate(library)
+            window.populate(library, routine_id)
         except Exception as exc:
-            if remembered is not None:  # nothing was opened: remember what was before
-                window.settings.setValue(_REMEMBERED_ROUTINE_KEY, remembered)
             _cannot_start(window, _unexpected(exc))
             return
-        loaded = window.controller.routine
-        if routine_id and (loaded is None or loaded.id != routine_id):
-            window.controller.load_routine(routine_id)  # not expected: see _routine_to_show
         from massage_trainer.ui.history_recorder import check_history_at_start
 
         # Only here, never in --smoke-test or --screenshot: it may ask a question.
@@ -129,30 +118,6 @@ def start(qt_args: Sequence[str] = (), routine_id: str | None = None) -> MainWin
     QTimer.singleShot(OPENING_FALLBACK_MS, window, fill_in)
     window.show()
     return window
-
-
-_REMEMBERED_ROUTINE_KEY = "session/routine"
-"""Where the main window keeps the routine used last (its ``_KEY_ROUTINE``)."""
-
-
-def _routine_to_show(
-    window: MainWindow, library: ContentLibrary, routine_id: str | None
-) -> str | None:
-    """The routine the window shows once filled in: ``routine_id`` (known to be in
-    ``library``) when given, else the one used last.
-
-    Filling in, the window restores the routine used last unless it is already loaded.
-    A routine named on the command line is made the remembered one first (it becomes
-    that once loaded anyway), so the old one is not loaded only to be replaced. One
-    that is no longer available stays, so the window still says so.
-    """
-    settings = window.settings
-    remembered = settings.value(_REMEMBERED_ROUTINE_KEY)
-    if not routine_id:
-        return remembered if isinstance(remembered, str) else None
-    if isinstance(remembered, str) and remembered in library.routines:
-        settings.setValue(_REMEMBERED_ROUTINE_KEY, routine_id)
-    return routine_id
 
 
 def _image_format(path: Path) -> str:
@@ -222,7 +187,6 @@ def _offscreen_window(settings_dir: str, routine_id: str | None = None) -> MainW
 
     _application(())
     from massage_trainer.domain.history import HistoryStore
-    from massage_trainer.ui.controller import SessionController
     from massage_trainer.ui.main_window import MainWindow
 
     library = _load()
@@ -232,8 +196,7 @@ def _offscreen_window(settings_dir: str, routine_id: str | None = None) -> MainW
     settings = QSettings(str(Path(settings_dir) / "settings.ini"), QSettings.Format.IniFormat)
     # A throwaway history too: smoke tests and screenshots never touch the user's.
     history = HistoryStore(Path(settings_dir) / "history.sqlite3")
-    with SessionController.starting_with(routine_id):  # loaded once, not after another
-        return MainWindow(library, settings=settings, history=history)
+    return MainWindow(library, settings=settings, history=history, routine_id=routine_id)
 
 
 def smoke_test() -> int:

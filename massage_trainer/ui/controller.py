@@ -12,9 +12,7 @@ compares it with the last one it published.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import ClassVar
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
@@ -161,9 +159,6 @@ class SessionController(QObject):
     library_changed = Signal()
     """The content library was replaced (a routine was saved, deleted or imported)."""
 
-    _starting_routine: ClassVar[str | None] = None
-    """Set by :meth:`starting_with` for the controllers created inside it."""
-
     def __init__(
         self,
         library: ContentLibrary,
@@ -173,8 +168,9 @@ class SessionController(QObject):
         get_ready_s: float = GET_READY_S,
         routine_id: str | None = None,
     ) -> None:
-        """``routine_id`` is the routine to start with (see :meth:`starting_with`); the
-        library's first one when it is None or the library has no such routine."""
+        """``routine_id`` is the routine to start with (the one the window is about to
+        show, so it is loaded once); the library's first one when it is None or the
+        library has no such routine."""
         super().__init__(parent)
         self._library = library
         self._get_ready_s = get_ready_s
@@ -206,27 +202,9 @@ class SessionController(QObject):
 
         # Start with a routine so widgets always have something to show: the one asked
         # for (the one the window is about to show), else the library's first.
-        wanted = routine_id if routine_id is not None else SessionController._starting_routine
-        first = wanted if wanted in library.routines else next(iter(library.routines), None)
+        first = routine_id if routine_id in library.routines else next(iter(library.routines), None)
         if first is not None:
             self._load(first, emit=False)
-
-    @classmethod
-    @contextmanager
-    def starting_with(cls, routine_id: str | None) -> Iterator[None]:
-        """Controllers created inside start with ``routine_id`` instead of the library's
-        first routine (when the library has it).
-
-        The main window builds its own controller; the app opens it inside this, with
-        the routine the window is about to show, so that routine is loaded into the
-        session once instead of after another one.
-        """
-        before = SessionController._starting_routine
-        SessionController._starting_routine = routine_id
-        try:
-            yield
-        finally:
-            SessionController._starting_routine = before
 
     # -- read-only state --------------------------------------------------------------
 

@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         speech_engine: str | None = None,
         history: HistoryStore | None = None,
+        routine_id: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -233,15 +234,16 @@ class MainWindow(QMainWindow):
             opening.painted.connect(self.first_painted)
             self.setCentralWidget(opening)
         else:
-            self.populate(library)
+            self.populate(library, routine_id)
 
     @property
     def populated(self) -> bool:
         """Whether the session widgets are in place (always, unless built with None)."""
         return self._populated
 
-    def populate(self, library: ContentLibrary) -> None:
-        """Build the controller, the session widgets, the actions and the menus."""
+    def populate(self, library: ContentLibrary, routine_id: str | None = None) -> None:
+        """Build the controller, the session widgets, the actions and the menus, showing
+        ``routine_id`` (known to be in ``library``), else the routine used last."""
         if self._populated:
             raise RuntimeError("the main window is already populated")
         from massage_trainer.domain.history import HistoryStore
@@ -255,7 +257,10 @@ class MainWindow(QMainWindow):
         from massage_trainer.ui.timer_panel import TimerPanel
 
         self._preferences = Preferences(self._settings, self)
-        self._controller = SessionController(library, self._clock, self)
+        remembered = self._settings.value(_KEY_ROUTINE)
+        showing = routine_id or (remembered if isinstance(remembered, str) else None)
+        # Built with the routine to show, so it is loaded into the session once.
+        self._controller = SessionController(library, self._clock, self, routine_id=showing)
         # The history opens fast (no charts); a failure there never stops the session.
         history = self._history
         self._history_recorder = SessionRecorder(
@@ -1000,11 +1005,10 @@ class MainWindow(QMainWindow):
         else:
             snapshot = self._controller.snapshot()
             self.auto_advance_action.setChecked(snapshot is None or snapshot.auto_advance)
+        # The routine used last was loaded with the controller (see populate), if it is
+        # still there.
         routine_id = settings.value(_KEY_ROUTINE)
-        if isinstance(routine_id, str) and routine_id in self._controller.library.routines:
-            if self._controller.routine is None or self._controller.routine.id != routine_id:
-                self._controller.load_routine(routine_id)
-        elif routine_id:
+        if routine_id and routine_id not in self._controller.library.routines:
             self._notify(f"The routine you used last ({routine_id}) is no longer available.", 15000)
 
     def _announce_pending_drafts(self) -> None:

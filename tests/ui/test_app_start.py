@@ -101,10 +101,6 @@ def test_a_routine_named_on_the_command_line_is_opened(qtbot: Any) -> None:
     assert routine.id == "lower-back-relief"
 
 
-def test_the_app_remembers_the_routine_under_the_windows_key() -> None:
-    assert app._REMEMBERED_ROUTINE_KEY == main_window._KEY_ROUTINE
-
-
 @pytest.mark.parametrize(
     ("remembered", "named", "shown"),
     [
@@ -121,7 +117,7 @@ def test_the_routine_shown_at_start_is_loaded_into_the_session_once(
     # It used to be loaded up to three times: the library's first routine when the
     # controller was built, then the one used last, then the one named on the command line.
     if remembered is not None:
-        QSettings().setValue(app._REMEMBERED_ROUTINE_KEY, remembered)
+        QSettings().setValue(main_window._KEY_ROUTINE, remembered)
     window = _started(qtbot, named)
     qtbot.waitUntil(lambda: window.populated, timeout=5000)
     controller = window.controller
@@ -132,7 +128,7 @@ def test_the_routine_shown_at_start_is_loaded_into_the_session_once(
     assert window.step_list.model().rowCount() == len(controller.routine.steps)
     assert controller.state() is SessionState.READY
     assert not controller.mode_chosen
-    assert QSettings().value(app._REMEMBERED_ROUTINE_KEY) == shown  # for the next start
+    assert QSettings().value(main_window._KEY_ROUTINE) == shown  # for the next start
     if remembered == "no-longer-there":  # still said, though another routine was named
         assert "(no-longer-there) is no longer available" in window.statusBar().currentMessage()
 
@@ -151,7 +147,7 @@ def test_a_crashed_session_of_the_routine_used_last_resumes_with_one_load(
     engine.update()
     store.checkpoint(session_id, engine.snapshot(), engine.records())
     store.close()  # and the app "crashed": the session is still running in the file
-    QSettings().setValue(app._REMEMBERED_ROUTINE_KEY, routine.id)
+    QSettings().setValue(main_window._KEY_ROUTINE, routine.id)
     answered: list[str] = []
 
     def resume(tries: int = 500) -> None:

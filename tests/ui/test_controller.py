@@ -110,13 +110,6 @@ def test_a_controller_can_start_with_a_routine_other_than_the_first(
     assert starts_with() == first
     assert starts_with(routine_id=ROUTINE) == ROUTINE
     assert starts_with(routine_id="no-such-routine") == first
-    with SessionController.starting_with(ROUTINE):
-        assert starts_with() == ROUTINE
-        assert starts_with(routine_id="beginner-20") == "beginner-20"
-        with SessionController.starting_with(None):
-            assert starts_with() == first
-        assert starts_with() == ROUTINE
-    assert starts_with() == first  # only inside
 
 
 def test_as_loaded_tells_whether_loading_again_would_change_nothing(
