@@ -300,12 +300,16 @@ class SessionDetailPanel(QWidget):
         self.setAccessibleName("Session detail")
         self.show_session(None)
 
+    def show_nothing(self, title: str, text: str) -> None:
+        """No session to show: ``title`` and a line saying why or what to do."""
+        self.title_label.setText(title)
+        self.facts_label.setText(text)
+        self.steps_table.setRowCount(0)
+        self.events_label.setText("")
+
     def show_session(self, detail: SessionDetail | None) -> None:
         if detail is None:
-            self.title_label.setText("No session selected")
-            self.facts_label.setText("Pick a session in the list to see its steps.")
-            self.steps_table.setRowCount(0)
-            self.events_label.setText("")
+            self.show_nothing("No session selected", "Pick a session in the list to see its steps.")
             return
         session = detail.session
         self.title_label.setText(session.routine_title)
@@ -791,8 +795,13 @@ class ProgressWindow(QWidget):
         if self.proxy.rowCount():
             self.table.selectRow(target)
             self.table.setCurrentIndex(self.proxy.index(target, 0))
-        else:
-            self.detail.show_session(None)
+        else:  # the filter lists only routines with sessions: the history is empty
+            self.detail.show_nothing(
+                "No sessions yet",
+                self._not_recording_text("sessions")
+                or "Practise a routine, on a partner or as a dry run, and the session is "
+                "listed here with its steps; the Charts tab fills in too.",
+            )
 
     def _on_routine_filter_changed(self, _index: int) -> None:
         selected = self.selected_session_id()

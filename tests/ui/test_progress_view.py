@@ -241,7 +241,9 @@ def test_an_empty_history_explains_the_empty_charts(
     assert not view.technique_panel.showing_chart
     assert "No practice time yet" in view.technique_panel.empty_label.text()
     assert "No practice scores yet" in view.scores_panel.empty_label.text()
-    assert view.detail.title_label.text() == "No session selected"
+    # Not "pick a session in the list": the list is empty, and says how it fills in.
+    assert view.detail.title_label.text() == "No sessions yet"
+    assert "Practise a routine" in view.detail.facts_label.text()
     assert view.banner.isHidden()
     store.close()
 
@@ -255,6 +257,8 @@ def test_with_the_history_off_the_empty_charts_say_nothing_is_recorded_and_why(
     assert store.status is StoreStatus.UNAVAILABLE
     view = ProgressWindow(store, library)
     qtbot.addWidget(view)
+    assert view.detail.title_label.text() == "No sessions yet"
+    assert "nothing is being recorded" in view.detail.facts_label.text()
     panels = ((view.technique_panel, "practice time"), (view.scores_panel, "practice scores"))
     for panel, what in panels:
         text = panel.empty_label.text()
