@@ -7,6 +7,10 @@ with a kind explanation (``BlockedDialog``) and nothing lets it start anyway. Th
 the preparation checklist (``ChecklistDialog``), which advises but never blocks. A dry
 run skips both and the window says so for as long as it lasts.
 
+Health questions cancelled part-way keep their answers in memory (never on disk) for
+the rest of the app's run. The next start asks who is on the table: the same partner
+gets the questions back with those answers, another partner starts afresh.
+
 Every dialog is opened window-modal with ``open()``, not ``exec()``: the flow goes on
 from the dialogs' ``finished`` signals, so tests drive the dialogs directly and no
 nested event loop runs. The dialogs' modules load when they are first needed, not
@@ -60,6 +64,14 @@ class _Pending:
     proceed: Callable[[], None]
 
 
+@dataclass(frozen=True)
+class _KeptAnswers:
+    """The answers of health questions cancelled before they were finished."""
+
+    answers: dict[str, bool]
+    at: datetime
+
+
 class SafetyFlow(QObject):
     """Runs the safety steps before a session, and the pain and aftercare dialogs.
 
@@ -83,6 +95,13 @@ class SafetyFlow(QObject):
         self._pending: _Pending | None = None
         self._screening: ScreeningRecord | None = None
         self._screening_valid = False
+        # Answers of cancelled health questions, for the same partner only (memory only).
+        self._kept: _KeptAnswers | None = None
+        # The who-is-on-the-table choice: the same partner (the kept answers come back)...
+        self._keep_answers = False
+        # ... or another partner: neither the kept answers nor an earlier all-clear
+        # (the "same partner, nothing changed" shortcut) are theirs.
+        self._other_partner = False
         self._ask_mode_again = False
         self._dry_run_started = False
         self._ticks: dict[str, frozenset[str]] = {}
@@ -175,7 +194,14 @@ class SafetyFlow(QObject):
 
         routine = self._controller.routine
         title = routine.title if routine is not None else ""
-        dialog = ModeDialog(title, self._controller.mode, self._window)
+        kept = self._kept
+        dialog = ModeDialog(
+            title,
+            self._controller.mode,
+            self._window,
+            kept_answers=len(kept.answers) if kept is not None else 0,
+            kept_at=kept.at if kept is not None else None,
+        )
         dialog.finished.connect(lambda _result: self._on_mode_dialog_finished(dialog))
         self._open(dialog)
 
@@ -188,6 +214,10 @@ class SafetyFlow(QObject):
         if chosen is SessionMode.PARTNER:
             # Whoever is on the table now answers for themselves.
             self._screening_valid = False
+            if dialog.new_partner:
+                self._kept = None
+                self._other_partner = True
+            self._keep_answers = self._kept is not None
         self._controller.set_mode(chosen)
         self._after_mode()
 
@@ -202,8 +232,14 @@ class SafetyFlow(QObject):
     def _ask_screening(self) -> None:
         from massage_trainer.ui.start_dialogs import ScreeningDialog
 
+        kept = self._kept if self._keep_answers else None
+        self._keep_answers = False
         dialog = ScreeningDialog(
-            self._controller.library.safety.contraindications, self._screening, self._window
+            self._controller.library.safety.contraindications,
+            None if self._other_partner else self._screening,
+            self._window,
+            kept=kept.answers if kept is not None else None,
+            kept_at=kept.at if kept is not None else None,
         )
         dialog.finished.connect(lambda _result: self._on_screening_dialog_finished(dialog))
         self._open(dialog)
@@ -214,7 +250,14 @@ class SafetyFlow(QObject):
             self._pending = None
             # Perhaps "partner" was the wrong choice: the next start asks again.
             self._ask_mode_again = True
+            # Kept for the same partner, so they need not answer everything again.
+            answers = dict(dialog.answers())
+            self._kept = _KeptAnswers(answers, datetime.now().astimezone()) if answers else None
             return
+        # Finished: a "yes" must be answered afresh next time, an all-clear is offered
+        # as "same partner, nothing changed". Either way no answer is kept.
+        self._kept = None
+        self._other_partner = False
         self._screening = ScreeningRecord(
             answers=dict(dialog.answers()),
             at=datetime.now().astimezone(),

@@ -9,18 +9,20 @@ load only when a session is first started, not with the main window.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -126,40 +128,73 @@ class ChoiceButton(QPushButton):
 
 
 class ModeDialog(QDialog):
-    """Practising on a partner, or a dry run? P and D choose, arrows and Enter too."""
+    """Practising on a partner, or a dry run? P and D choose, arrows and Enter too.
+
+    With ``kept_answers`` (health questions cancelled part-way, earlier in this run of
+    the app) the partner choice comes in two: the same partner (P), who goes back to
+    the questions with those answers kept, or another partner (A), who starts afresh.
+    """
 
     def __init__(
         self,
         routine_title: str,
         preselect: SessionMode = SessionMode.PARTNER,
         parent: QWidget | None = None,
+        *,
+        kept_answers: int = 0,
+        kept_at: datetime | None = None,
     ) -> None:
         super().__init__(parent)
         take_window_font(self, parent)
         self._chosen: SessionMode | None = None
+        self._new_partner = False
         self.setWindowTitle("Who is on the table?")
         self.setAccessibleName("Who is on the table?")
         self.setMinimumWidth(680)
 
         heading = _heading(f"Before \u201c{routine_title}\u201d starts: who is on the table?", self)
-        self.partner_button = ChoiceButton(
-            "On a partner   [P]",
-            "Someone is lying in front of you. A few health questions and a short "
-            "preparation checklist come first.",
-            self,
-        )
+        self.new_partner_button: ChoiceButton | None = None
+        if kept_answers:
+            when = f" at {kept_at.strftime('%H:%M')}" if kept_at is not None else ""
+            given = "1 answer given" if kept_answers == 1 else f"{kept_answers} answers given"
+            verb = "is" if kept_answers == 1 else "are"
+            self.partner_button = ChoiceButton(
+                "The same partner   [P]",
+                f"Back to the health questions: the {given}{when} {verb} kept, for you "
+                "to check and finish.",
+                self,
+            )
+            self.partner_button.setAccessibleName("Practising on the same partner")
+            self.new_partner_button = ChoiceButton(
+                "Another partner   [A]",
+                "Someone else is lying in front of you now. The earlier answers are "
+                "cleared and every health question is asked afresh.",
+                self,
+            )
+            self.new_partner_button.setAccessibleName("Practising on another partner")
+            self.new_partner_button.clicked.connect(self._choose_new_partner)
+        else:
+            self.partner_button = ChoiceButton(
+                "On a partner   [P]",
+                "Someone is lying in front of you. A few health questions and a short "
+                "preparation checklist come first.",
+                self,
+            )
+            self.partner_button.setAccessibleName(SessionMode.PARTNER.label)
+        self.partner_button.clicked.connect(lambda _checked=False: self.choose(SessionMode.PARTNER))
         self.dry_run_button = ChoiceButton(
             "Dry run, no one on the table   [D]",
             "A demonstration, or walking through the routine on your own. No questions; "
             "the screen says \u201cDry run\u201d for the whole session.",
             self,
         )
-        for button, mode in (
-            (self.partner_button, SessionMode.PARTNER),
-            (self.dry_run_button, SessionMode.DRY_RUN),
-        ):
-            button.setAccessibleName(mode.label)
-            button.clicked.connect(lambda _checked=False, m=mode: self.choose(m))
+        self.dry_run_button.setAccessibleName(SessionMode.DRY_RUN.label)
+        self.dry_run_button.clicked.connect(lambda _checked=False: self.choose(SessionMode.DRY_RUN))
+        self._choices = tuple(
+            button
+            for button in (self.partner_button, self.new_partner_button, self.dry_run_button)
+            if button is not None
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
         cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -169,10 +204,11 @@ class ModeDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         layout.addWidget(heading)
-        layout.addWidget(self.partner_button)
-        layout.addWidget(self.dry_run_button)
+        for button in self._choices:
+            layout.addWidget(button)
         layout.addWidget(buttons)
-        QWidget.setTabOrder(self.partner_button, self.dry_run_button)
+        for before, after in zip(self._choices, self._choices[1:], strict=False):
+            QWidget.setTabOrder(before, after)
         first = self.dry_run_button if preselect is SessionMode.DRY_RUN else self.partner_button
         first.setDefault(True)
         first.setFocus()
@@ -182,20 +218,32 @@ class ModeDialog(QDialog):
         """The mode chosen, None while undecided or after Cancel."""
         return self._chosen
 
+    @property
+    def new_partner(self) -> bool:
+        """True when "Another partner" was chosen: the kept answers are not theirs."""
+        return self._new_partner
+
     def choose(self, mode: SessionMode) -> None:
         self._chosen = mode
         self.accept()
+
+    def _choose_new_partner(self) -> None:
+        self._new_partner = True
+        self.choose(SessionMode.PARTNER)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
         if key == Qt.Key.Key_P:
             self.choose(SessionMode.PARTNER)
+        elif key == Qt.Key.Key_A and self.new_partner_button is not None:
+            self._choose_new_partner()
         elif key == Qt.Key.Key_D:
             self.choose(SessionMode.DRY_RUN)
-        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Left):
-            self.partner_button.setFocus()
-        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
-            self.dry_run_button.setFocus()
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Left, Qt.Key.Key_Down, Qt.Key.Key_Right):
+            step = -1 if key in (Qt.Key.Key_Up, Qt.Key.Key_Left) else 1
+            focused = self.focusWidget()
+            at = self._choices.index(focused) if focused in self._choices else 0
+            self._choices[max(0, min(len(self._choices) - 1, at + step))].setFocus()
         else:
             super().keyPressEvent(event)
             return
@@ -204,12 +252,47 @@ class ModeDialog(QDialog):
 
 # -- screening ----------------------------------------------------------------------
 
+ANSWER_MIN_SIZE = QSize(88, 38)
+"""The least size of a Yes or No target: easy to hit with a mouse or a finger."""
+
+_ANSWER_STYLE = """
+AnswerButton {
+    border: 2px solid #b4c3c6; border-radius: 7px; padding: 4px 14px 4px 10px;
+    background: palette(base);
+}
+AnswerButton:hover { border-color: #1d6f7a; background: #eef7f8; }
+AnswerButton:checked { border-color: #1d6f7a; background: #cde9ed; }
+AnswerButton:focus { border-color: #0b3f46; border-style: dashed; }
+AnswerButton:checked:focus { border-style: solid; border-color: #0b3f46; }
+"""
+
+_KEPT_NOTE_STYLE = (
+    "#keptNote { background: #fff4d6; border-left: 4px solid #b07800; }"
+    " #keptNote QLabel { background: transparent; }"
+)
+
+
+class AnswerButton(QRadioButton):
+    """A Yes or No answer drawn as a box: a click anywhere in the box answers, not only
+    on the small circle and its word."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setMinimumSize(ANSWER_MIN_SIZE)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def hitButton(self, pos: QPoint) -> bool:  # noqa: N802
+        return self.rect().contains(pos)
+
 
 class ScreeningDialog(QDialog):
     """Every contraindication as a yes/no question, grouped, with no answer preset.
 
     Continue is possible only when every question has an answer. Y and N answer the
     question that has the keyboard focus (or the first unanswered one) and move on.
+    ``kept`` brings back the answers given to these questions before they were
+    cancelled, earlier in this run of the app, for the same partner: a line says so, and
+    *Clear answers* takes them away. The flow never passes them on a first asking.
     """
 
     def __init__(
@@ -217,6 +300,9 @@ class ScreeningDialog(QDialog):
         contraindications: Sequence[Contraindication],
         previous: ScreeningRecord | None = None,
         parent: QWidget | None = None,
+        *,
+        kept: Mapping[str, bool] | None = None,
+        kept_at: datetime | None = None,
     ) -> None:
         super().__init__(parent)
         take_window_font(self, parent)
@@ -245,6 +331,7 @@ class ScreeningDialog(QDialog):
         intro.setObjectName("screeningIntro")
 
         questions = QWidget()
+        questions.setStyleSheet(_ANSWER_STYLE)
         questions_layout = QVBoxLayout(questions)
         questions_layout.setSpacing(12)
         by_group: dict[ContraindicationGroup, list[Contraindication]] = {}
@@ -289,10 +376,42 @@ class ScreeningDialog(QDialog):
         cancel.setAutoDefault(False)
         self.buttons.rejected.connect(self.reject)
 
+        # The answers kept from questions cancelled earlier, for the same partner.
+        self.kept_note = QWidget()
+        self.kept_note.setObjectName("keptNote")
+        self.kept_note.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.kept_note.setStyleSheet(_KEPT_NOTE_STYLE)
+        self.kept_label = QLabel()
+        self.kept_label.setWordWrap(True)
+        self.kept_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.kept_label.setAccessibleName("Earlier answers")
+        self.clear_button = QPushButton("Clear answers")
+        self.clear_button.setAutoDefault(False)
+        self.clear_button.setToolTip("Untick every answer and ask every question afresh.")
+        self.clear_button.clicked.connect(self.clear_answers)
+        note_layout = QHBoxLayout(self.kept_note)
+        note_layout.setContentsMargins(10, 4, 6, 4)
+        note_layout.addWidget(self.kept_label, 1)
+        note_layout.addWidget(self.clear_button)
+        for item_id, yes in (kept or {}).items():
+            if item_id in self._yes:
+                self.set_answer(item_id, yes)
+        given = len(self.answers())
+        if given:
+            noun = "answer" if given == 1 else "answers"
+            when = f" at {kept_at.strftime('%H:%M')}" if kept_at is not None else ""
+            self.kept_label.setText(
+                f"Kept from before you cancelled{when}: {given} {noun}. Check them with "
+                "your partner as you go."
+            )
+        else:
+            self.kept_note.hide()
+
         layout = QVBoxLayout(self)
         layout.setSpacing(8)
         layout.addWidget(heading)
         layout.addWidget(intro)
+        layout.addWidget(self.kept_note)
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.status_label)
         layout.addWidget(self.buttons)
@@ -300,9 +419,7 @@ class ScreeningDialog(QDialog):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_application_focus_changed)
-        if self._items:
-            self._yes[self._items[0].id].setFocus()
-            self._highlight(self._items[0].id)
+        self._focus_first_unanswered()
 
     # -- public -------------------------------------------------------------------
 
@@ -324,6 +441,20 @@ class ScreeningDialog(QDialog):
         button = self._yes[contraindication_id] if yes else self._no[contraindication_id]
         button.setChecked(True)
 
+    def clear_answers(self) -> None:
+        """Untick every answer (kept ones too) and go back to the first question."""
+        if not self.kept_note.isHidden():
+            self.kept_label.setText("Earlier answers cleared: every question is unanswered.")
+            self.clear_button.hide()
+        for item in self._items:
+            group = self._groups[item.id]
+            # An exclusive group keeps one button checked: let go of it for a moment.
+            group.setExclusive(False)
+            self._yes[item.id].setChecked(False)
+            self._no[item.id].setChecked(False)
+            group.setExclusive(True)
+        self._focus_first_unanswered()
+
     def radio(self, contraindication_id: str, yes: bool) -> QRadioButton:
         return self._yes[contraindication_id] if yes else self._no[contraindication_id]
 
@@ -340,6 +471,25 @@ class ScreeningDialog(QDialog):
         return self._reused
 
     # -- internals ----------------------------------------------------------------
+
+    def _focus_first_unanswered(self) -> None:
+        """Put the keys on the first question without an answer (the first question when
+        all are answered), highlighted and in view."""
+        if not self._items:
+            return
+        answers = self.answers()
+        target = next((c.id for c in self._items if c.id not in answers), self._items[0].id)
+        self._focus_question(target)
+        self._highlight(target)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        # Only now are the rows laid out: from the top (kept answers in sight), scroll as
+        # little as brings the question the keys are on into view.
+        row = self._rows.get(self._highlighted)
+        if row is not None:
+            self.scroll_area.verticalScrollBar().setValue(0)
+            self.scroll_area.ensureWidgetVisible(row, 0, 60)
 
     def _on_application_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         target = new.property("contraindication") if new is not None else None
@@ -373,8 +523,8 @@ class ScreeningDialog(QDialog):
         plain = QFont(self.font())
         plain.setBold(False)
         label.setFont(plain)
-        yes = QRadioButton("Yes")
-        no = QRadioButton("No")
+        yes = AnswerButton("Yes")
+        no = AnswerButton("No")
         group = QButtonGroup(row)
         group.setExclusive(True)
         for button in (yes, no):

@@ -329,6 +329,172 @@ def test_a_new_routine_asks_again_and_offers_the_same_partner_shortcut(
     assert isinstance(current(window), ChecklistDialog)
 
 
+# -- answers kept after Cancel ------------------------------------------------------------
+
+
+def cancel_after_answering(window: MainWindow, qtbot: Any, keys: str) -> ScreeningDialog:
+    """Choose a partner, answer with the keys Y and N in ``keys``, then Cancel."""
+    choose_mode(window, qtbot, Qt.Key.Key_P)
+    dialog = current(window)
+    assert isinstance(dialog, ScreeningDialog)
+    for key in keys:
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Y if key == "y" else Qt.Key.Key_N)
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    cancel.click()
+    assert current(window) is None
+    return dialog
+
+
+def test_cancelled_questions_come_back_with_their_answers_for_the_same_partner(
+    qtbot: Any, window: MainWindow
+) -> None:
+    first = cancel_after_answering(window, qtbot, "nny")
+    items = first.questions()
+    given = {items[0].id: False, items[1].id: False, items[2].id: True}
+    assert window.controller.state() is SessionState.READY
+
+    # Start again: who is on the table now? The same partner keeps the answers.
+    window.start_pause_action.trigger()
+    mode = current(window)
+    assert isinstance(mode, ModeDialog)
+    assert mode.partner_button.title_label.text().startswith("The same partner")
+    assert "3 answers" in mode.partner_button.description_label.text()
+    assert mode.new_partner_button is not None
+    assert mode.new_partner_button.isVisible()
+    assert mode.focusWidget() is mode.partner_button  # Enter keeps them
+    qtbot.keyClick(mode, Qt.Key.Key_P)
+
+    again = current(window)
+    assert isinstance(again, ScreeningDialog)
+    assert again.answers() == given
+    assert again.radio(items[2].id, True).isChecked()
+    assert again.radio(items[0].id, False).isChecked()
+    # The dialog says so, and the keys go on where the partner stopped.
+    assert again.kept_note.isVisible()
+    assert "3 answers" in again.kept_label.text()
+    assert again.clear_button.isVisible()
+    assert f"3 of {len(items)} questions answered" in again.status_label.text()
+    assert again.focusWidget() is again.radio(items[3].id, True)
+    assert not again.continue_button.isEnabled()  # the rest still need an answer
+
+    # The kept "yes" is the partner's answer: changed after a check, it can clear.
+    again.set_answer(items[2].id, False)
+    for _ in items[3:]:
+        qtbot.keyClick(again.focusWidget(), Qt.Key.Key_N)
+    again.continue_button.click()
+    assert isinstance(current(window), ChecklistDialog)
+    record = window.safety_flow.last_screening
+    assert record is not None
+    assert record.outcome.cleared
+
+
+def test_another_partner_gets_every_question_afresh(qtbot: Any, window: MainWindow) -> None:
+    # An earlier all-clear, then the questions for another routine cancelled part-way.
+    start_on_partner(window, qtbot)
+    window.controller.load_routine("lower-back-relief")
+    cancel_after_answering(window, qtbot, "nn")
+
+    window.start_pause_action.trigger()
+    mode = current(window)
+    assert isinstance(mode, ModeDialog)
+    assert mode.new_partner_button is not None
+    assert "Another partner" in mode.new_partner_button.title_label.text()
+    qtbot.keyClick(mode, Qt.Key.Key_A)
+
+    fresh = current(window)
+    assert isinstance(fresh, ScreeningDialog)
+    assert fresh.answers() == {}
+    assert not fresh.kept_note.isVisible()
+    # The earlier all-clear was someone else's too: no "same partner" shortcut.
+    assert fresh.same_partner_button is None
+    assert fresh.focusWidget() is fresh.radio(fresh.questions()[0].id, True)
+
+    # Cancelled with nothing answered, nothing is kept: plain partner choice again.
+    fresh.reject()
+    window.start_pause_action.trigger()
+    mode = current(window)
+    assert isinstance(mode, ModeDialog)
+    assert mode.new_partner_button is None
+    assert mode.partner_button.title_label.text().startswith("On a partner")
+
+
+def test_clear_answers_takes_the_kept_answers_away(qtbot: Any, window: MainWindow) -> None:
+    cancel_after_answering(window, qtbot, "nnnn")
+    window.start_pause_action.trigger()
+    mode = current(window)
+    assert isinstance(mode, ModeDialog)
+    qtbot.keyClick(mode, Qt.Key.Key_P)
+    dialog = current(window)
+    assert isinstance(dialog, ScreeningDialog)
+    assert len(dialog.answers()) == 4
+
+    dialog.clear_button.click()
+    items = dialog.questions()
+    assert dialog.answers() == {}
+    assert not any(
+        dialog.radio(item.id, yes).isChecked() for item in items for yes in (True, False)
+    )
+    assert f"0 of {len(items)} questions answered" in dialog.status_label.text()
+    assert "cleared" in dialog.kept_label.text()
+    assert not dialog.clear_button.isVisible()
+    assert dialog.focusWidget() is dialog.radio(items[0].id, True)
+    # Y and N work from the first question again.
+    qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_N)
+    assert dialog.answers() == {items[0].id: False}
+
+
+def test_a_finished_round_of_questions_keeps_no_answer(qtbot: Any, window: MainWindow) -> None:
+    # Kept answers are for coming back to unfinished questions. Once the questions were
+    # finished with a "yes", the next partner answers everything again, with no way round.
+    cancel_after_answering(window, qtbot, "nn")
+    window.start_pause_action.trigger()
+    mode = current(window)
+    assert isinstance(mode, ModeDialog)
+    qtbot.keyClick(mode, Qt.Key.Key_P)
+    answer_all_no(window, yes=("fever",))
+    blocked = current(window)
+    assert isinstance(blocked, BlockedDialog)
+    blocked.reject()
+
+    window.start_pause_action.trigger()
+    mode = current(window)
+    assert isinstance(mode, ModeDialog)
+    assert mode.new_partner_button is None
+    qtbot.keyClick(mode, Qt.Key.Key_P)
+    again = current(window)
+    assert isinstance(again, ScreeningDialog)
+    assert again.answers() == {}
+    assert not again.kept_note.isVisible()
+
+
+def test_kept_answers_live_in_memory_for_this_run_of_the_app_only(
+    qtbot: Any, window: MainWindow, make_main_window: Any, tmp_path: Path
+) -> None:
+    first = cancel_after_answering(window, qtbot, "nny")
+    answered = [item.id for item in first.questions()[:3]]
+    window.close()  # the window saves its settings as the app ends
+    window.preferences.settings.sync()
+    # Nothing about the answers on disk: not in the settings, nor the history, nor the
+    # user's data folder.
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert written
+    for path in written:
+        data = path.read_bytes()
+        for item_id in answered:
+            assert item_id.encode() not in data, path.name
+
+    # The next run of the app asks as on a first start: no "same partner", no answer.
+    later = make_main_window()
+    later.controller.load_routine(ROUTINE)
+    later.show()
+    qtbot.waitExposed(later)
+    choose_mode(later, qtbot, Qt.Key.Key_P)
+    fresh = current(later)
+    assert isinstance(fresh, ScreeningDialog)
+    assert fresh.answers() == {}
+    assert not fresh.kept_note.isVisible()
+
+
 def test_screening_can_be_reviewed_from_the_safety_menu(
     qtbot: Any, window: MainWindow, library: ContentLibrary
 ) -> None:
