@@ -12,6 +12,8 @@ from PySide6.QtCore import QSettings
 from massage_trainer.domain.content import ContentLibrary
 from massage_trainer.domain.history import HistoryStore
 from massage_trainer.domain.session import FakeClock
+from massage_trainer.ui.controller import SessionController
+from massage_trainer.ui.diagram import BackDiagramView
 from massage_trainer.ui.main_window import MainWindow
 from massage_trainer.ui.preferences import Preferences
 
@@ -20,6 +22,19 @@ from massage_trainer.ui.preferences import Preferences
 def preferences(tmp_path: Path) -> Preferences:
     """UI preferences kept in a throwaway ini file, never the user's settings."""
     return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def diagram_view(
+    qtbot: Any, controller: SessionController, preferences: Preferences
+) -> BackDiagramView:
+    """The back diagram, 480x640 and shown, on the test module's own ``controller``."""
+    view = BackDiagramView(controller, preferences)
+    qtbot.addWidget(view)
+    view.resize(480, 640)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
 
 
 @pytest.fixture

@@ -35,13 +35,8 @@ def controller(library: ContentLibrary, fake_clock: FakeClock) -> SessionControl
 
 
 @pytest.fixture
-def view(qtbot: Any, controller: SessionController, preferences: Preferences) -> BackDiagramView:
-    view = BackDiagramView(controller, preferences)
-    qtbot.addWidget(view)
-    view.resize(480, 640)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+def view(diagram_view: BackDiagramView) -> BackDiagramView:
+    return diagram_view
 
 
 def widget_point(view: BackDiagramView, x: float, y: float) -> QPoint:

@@ -14,7 +14,6 @@ from massage_trainer.domain.session import FakeClock
 from massage_trainer.domain.zone_geometry import ZoneGeometry
 from massage_trainer.ui.controller import SessionController, short_zone_name
 from massage_trainer.ui.diagram import BackDiagramView
-from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.zone_shapes import load_back_shapes
 
 
@@ -83,13 +82,8 @@ def controller(library: ContentLibrary, fake_clock: FakeClock) -> SessionControl
 
 
 @pytest.fixture
-def view(qtbot: Any, controller: SessionController, preferences: Preferences) -> BackDiagramView:
-    view = BackDiagramView(controller, preferences)
-    qtbot.addWidget(view)
-    view.resize(480, 640)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+def view(diagram_view: BackDiagramView) -> BackDiagramView:
+    return diagram_view
 
 
 def test_a_diagram_names_its_zones_by_tip_keys_and_description(

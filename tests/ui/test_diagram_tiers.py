@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QPointF
@@ -14,7 +13,6 @@ from massage_trainer.domain.models import SafetyTier
 from massage_trainer.domain.session import FakeClock
 from massage_trainer.ui.controller import SessionController
 from massage_trainer.ui.diagram import BackDiagramView
-from massage_trainer.ui.preferences import Preferences
 from massage_trainer.ui.quiz import QUIZ_ROUTINE_ID, quiz_library
 
 SAMPLE_ZONES = {
@@ -96,13 +94,8 @@ def controller(library: ContentLibrary, fake_clock: FakeClock) -> SessionControl
 
 
 @pytest.fixture
-def view(qtbot: Any, controller: SessionController, preferences: Preferences) -> BackDiagramView:
-    view = BackDiagramView(controller, preferences)
-    qtbot.addWidget(view)
-    view.resize(480, 640)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+def view(diagram_view: BackDiagramView) -> BackDiagramView:
+    return diagram_view
 
 
 def test_the_tiers_are_told_apart_by_colour_and_legend(
