@@ -332,7 +332,10 @@ class TextLine(QWidget):
         if text != self._text:
             self._text = text
             self.setAccessibleDescription(text)
-            self.update()
+            self._changed()
+
+    def _changed(self) -> None:
+        self.update()
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(200, self.fontMetrics().height() + 4)
@@ -351,26 +354,17 @@ class TextLine(QWidget):
         painter.end()
 
 
-class ClampedText(QWidget):
+class ClampedText(TextLine):
     """Word-wrapped text of at most ``max_lines`` lines (0: no limit); a last line that
-    cannot hold the rest ends in "…", and then the whole text is the tooltip."""
+    cannot hold the rest ends in "…", and then the whole text is the tooltip. Unlike a
+    TextLine, its height follows its text."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._text = ""
         self._max_lines = 0
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-
-    def text(self) -> str:
-        return self._text
-
-    def setText(self, text: str) -> None:  # noqa: N802 (the QLabel name, on purpose)
-        if text != self._text:
-            self._text = text
-            self.setAccessibleDescription(text)
-            self._changed()
 
     def set_max_lines(self, max_lines: int) -> None:
         if max_lines != self._max_lines:
