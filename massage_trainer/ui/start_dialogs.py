@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -22,7 +23,16 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette, QShowEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -800,7 +810,8 @@ def _title_and_detail(text: str) -> tuple[str, str]:
 
 
 class TitleDetailDelegate(QStyledItemDelegate):
-    """Paints an item's text "title\\ndetail" as a bold title over a wrapped detail."""
+    """Paints an item's text "title\\ndetail" as a bold title over a wrapped detail; a
+    click anywhere on a checkable item ticks or unticks it, not only on its small box."""
 
     PADDING = 6
 
@@ -833,6 +844,30 @@ class TitleDetailDelegate(QStyledItemDelegate):
             QFontMetrics(detail_font).boundingRect(0, 0, width, 10_000, flags, detail).height()
         )
         return QSize(width, height + 2 * self.PADDING + 2)
+
+    def editorEvent(  # noqa: N802
+        self,
+        event: QEvent,
+        model: QAbstractItemModel,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        flags = index.flags()
+        checkable = bool(flags & Qt.ItemFlag.ItemIsUserCheckable) and bool(
+            flags & Qt.ItemFlag.ItemIsEnabled
+        )
+        if checkable and isinstance(event, QMouseEvent):
+            if event.button() != Qt.MouseButton.LeftButton:
+                return False
+            if event.type() == QEvent.Type.MouseButtonRelease and option.rect.contains(
+                event.position().toPoint()
+            ):
+                checked = index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+                new = Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked
+                return model.setData(index, new, Qt.ItemDataRole.CheckStateRole)
+            # The second click of a double click is a click of its own: no extra toggle.
+            return event.type() == QEvent.Type.MouseButtonDblClick
+        return super().editorEvent(event, model, option, index)
 
     def paint(
         self,
@@ -885,8 +920,8 @@ class ChecklistDialog(QDialog):
         title = f"Ready for \u201c{routine_title}\u201d?" if routine_title else "Ready to start?"
         heading = _heading(title, self)
         intro = QLabel(
-            "Tick what is ready: Space ticks the highlighted item, the arrow keys move. "
-            "Your ticks are kept until you close the app."
+            "Tick what is ready: click an item, or press Space on the highlighted one (the "
+            "arrow keys move). Your ticks are kept until you close the app."
         )
         intro.setWordWrap(True)
 
@@ -925,7 +960,6 @@ class ChecklistDialog(QDialog):
                 self.list.addItem(row)
                 first = first or row
         self.list.itemChanged.connect(self._refresh)
-        self.list.itemDoubleClicked.connect(self._on_list_item_double_clicked)
 
         self.remaining_label = QLabel()
         self.remaining_label.setAccessibleName("Items not ticked")
@@ -986,15 +1020,6 @@ class ChecklistDialog(QDialog):
                 "each item makes the massage safer or more pleasant."
             )
         self.start_button.setDefault(True)
-
-    def _on_list_item_double_clicked(self, item: QListWidgetItem) -> None:
-        # Only the small box ticks on a single click; the whole row on a double-click.
-        if item.data(_ITEM_ID_ROLE):
-            item.setCheckState(
-                Qt.CheckState.Unchecked
-                if item.checkState() is Qt.CheckState.Checked
-                else Qt.CheckState.Checked
-            )
 
 
 START_DIALOGS = (ModeDialog, ScreeningDialog, BlockedDialog, ChecklistDialog)

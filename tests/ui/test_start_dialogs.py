@@ -1,4 +1,5 @@
-"""The health questions' Yes and No answers: large targets, keys, a small screen.
+"""The health questions' Yes and No answers: large targets, keys, a small screen; the
+preparation checklist's items ticked by a click anywhere on them.
 
 The dialogs are built on their own here; ``test_safety_flow.py`` walks them through the
 main window.
@@ -11,9 +12,9 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, QRect, Qt
 
-from massage_trainer.domain.content import ContentLibrary
+from massage_trainer.domain.content import ContentLibrary, preparation_items
 from massage_trainer.domain.screening import SessionMode
-from massage_trainer.ui.start_dialogs import ModeDialog, ScreeningDialog
+from massage_trainer.ui.start_dialogs import ChecklistDialog, ModeDialog, ScreeningDialog
 
 SMALL_SCREEN = (1024, 640)
 """A small laptop or projector: the dialogs must fit it whole."""
@@ -170,3 +171,36 @@ def test_with_kept_answers_who_is_on_the_table_asks_same_or_another_partner(
     qtbot.keyClick(mode, Qt.Key.Key_A)
     assert mode.chosen is SessionMode.PARTNER
     assert mode.new_partner
+
+
+def test_a_click_anywhere_on_a_checklist_item_ticks_it(qtbot: Any, library: ContentLibrary) -> None:
+    routine = next(iter(library.routines.values()))
+    dialog = ChecklistDialog(preparation_items(routine, library.safety), routine_title="R")
+    show(qtbot, dialog, 780, 700)
+    view = dialog.list
+    row = next(
+        r for r in range(view.count()) if view.item(r).flags() & Qt.ItemFlag.ItemIsUserCheckable
+    )
+    item = view.item(row)
+    rect = view.visualItemRect(item)
+    # On the words, far from the small box at the left.
+    words = QPoint(rect.center().x() + rect.width() // 4, rect.center().y())
+    assert item.checkState() is Qt.CheckState.Unchecked
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=words)
+    assert item.checkState() is Qt.CheckState.Checked
+    assert len(dialog.ticked()) == 1
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=words)
+    assert item.checkState() is Qt.CheckState.Unchecked
+    # A right click (a context menu, say) ticks nothing; Space still ticks.
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.RightButton, pos=words)
+    assert item.checkState() is Qt.CheckState.Unchecked
+    view.setCurrentItem(item)
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert item.checkState() is Qt.CheckState.Checked
+    # A heading is not an item to tick.
+    heading = view.item(0)
+    assert not heading.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualItemRect(heading).center()
+    )
+    assert dialog.unticked_count() == len(dialog.item_ids()) - 1
